@@ -1,0 +1,166 @@
+/*
+ * Per-hart data and bringing up the other harts.
+ *
+ * cpus[0] is the boot hart, whatever its hart id; the other usable harts
+ * from the device tree get indices 1, 2, ... in tree order. Harts without
+ * S-mode or an MMU (VisionFive 2 hart 0) are never started.
+ */
+#include <types.h>
+#include <printk.h>
+#include <platform.h>
+#include <mm.h>
+#include <smp.h>
+#include <trap.h>
+#include <irq.h>
+#include <asm/arch.h>
+#include <asm/cpu.h>
+#include <asm/csr.h>
+#include <asm/sbi.h>
+
+struct cpu cpus[MAX_CPUS];
+int ncpus_online = 1;
+int ncpus_possible = 1;
+/* platform.cpus[] index of each cpu index */
+static int cpu_desc_of[MAX_CPUS];
+
+struct secondary_boot {
+	u64 satp;
+	u64 sp;
+	u64 tp;
+	u64 entry;
+};
+static struct secondary_boot secondary_boot[MAX_CPUS];
+
+extern char secondary_entry[], secondary_virt[];
+void *kstack_map(int slot);
+
+/* Assigns cpu indices: the boot hart is 0, the rest in device-tree order. */
+void smp_init_cpu_map(u32 boot_hartid)
+{
+	int i, n = 1;
+	bool found = false;
+
+	for (i = 0; i < platform.ncpus; i++) {
+		if (platform.cpus[i].hartid == boot_hartid) {
+			cpu_desc_of[0] = i;
+			found = true;
+			continue;
+		}
+		if (!platform.cpus[i].usable || n == MAX_CPUS)
+			continue;
+		cpus[n].id = n;
+		cpus[n].hartid = platform.cpus[i].hartid;
+		cpu_desc_of[n] = i;
+		n++;
+	}
+	if (!found)
+		printk("calf: warning: boot hart %u not in /cpus\n", boot_hartid);
+	ncpus_possible = n;
+}
+
+int cpu_index_of_hart(u32 hartid)
+{
+	int i;
+
+	for (i = 0; i < ncpus_possible; i++)
+		if (cpus[i].hartid == hartid)
+			return i;
+	return -1;
+}
+
+/* The platform.cpus[] entry of a cpu index (for the PLIC context map). */
+int cpu_desc_index(int cpu)
+{
+	return cpu_desc_of[cpu];
+}
+
+/* Common per-hart setup: traps, interrupts, timer. */
+void smp_hart_setup(void)
+{
+	arch_trap_init_hart();
+	irq_init_hart();
+	timer_init_hart();
+}
+
+void secondary_main(void)
+{
+	struct cpu *c = cpu_this();
+
+	smp_hart_setup();
+	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&ncpus_online, 1, __ATOMIC_ACQ_REL);
+	scheduler();
+}
+
+/* Starts every other usable hart and waits for each to check in. */
+void smp_boot_secondaries(void)
+{
+	u64 satp = csr_read(satp);
+	int i;
+
+	for (i = 1; i < ncpus_possible; i++) {
+		struct secondary_boot *b = &secondary_boot[i];
+		char *stack = kstack_map(NPROC_SLOTS + i);
+		long err;
+		u64 spin;
+
+		cpus[i].stack_top = stack + KSTACK_SIZE;
+		b->satp = satp;
+		b->sp = (u64)cpus[i].stack_top;
+		b->tp = (u64)&cpus[i];
+		b->entry = (u64)secondary_virt;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		err = sbi_hart_start(cpus[i].hartid, kva_to_pa(secondary_entry),
+				     kva_to_pa(b));
+		if (err) {
+			printk("calf: hart %u did not start (SBI error %ld)\n",
+			       cpus[i].hartid, err);
+			continue;
+		}
+		for (spin = 0; spin < 1000000000UL; spin++)
+			if (__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
+				break;
+		if (!cpus[i].online)
+			printk("calf: hart %u started but never checked in\n",
+			       cpus[i].hartid);
+	}
+}
+
+/* Bitmask of hart ids for SBI from a mask of cpu indices. */
+static unsigned long harts_of(unsigned long cpu_mask, unsigned long *base)
+{
+	unsigned long m = 0;
+	int i;
+
+	*base = 0;
+	for (i = 0; i < ncpus_possible; i++)
+		if (cpu_mask & (1UL << i))
+			m |= 1UL << cpus[i].hartid;
+	return m;
+}
+
+void arch_flush_tlb_remote(unsigned long cpu_mask, unsigned long start, unsigned long size)
+{
+	unsigned long base, harts;
+
+	cpu_mask &= ~(1UL << cpu_id());
+	if (!cpu_mask)
+		return;
+	harts = harts_of(cpu_mask, &base);
+	sbi_remote_sfence_vma(harts, base, start, size);
+}
+
+void arch_sync_icache_all(void)
+{
+	unsigned long base, harts;
+
+	arch_sync_icache();
+	harts = harts_of(((1UL << ncpus_possible) - 1) & ~(1UL << cpu_id()), &base);
+	if (harts)
+		sbi_remote_fence_i(harts, base);
+}
+
+void arch_send_ipi(int cpu)
+{
+	sbi_send_ipi(1UL << cpus[cpu].hartid, 0);
+}

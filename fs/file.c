@@ -1,0 +1,231 @@
+/*
+ * Open files. The system-wide table holds NFILE struct files; a
+ * process's descriptors (proc->ofile[]) point into it, and dup() and
+ * fork() share one struct file, offset included. ftable.lock guards every
+ * ref and the allocation of slots; an inode file's offset is guarded by
+ * its inode's lock, which every read and write holds.
+ *
+ * Also here: the device switch and the per-process hooks of file.h.
+ */
+#include <file.h>
+#include <fs.h>
+#include <printk.h>
+#include <proc.h>
+#include <spinlock.h>
+#include <uaccess.h>
+
+struct devsw devsw[NDEV];
+
+static struct {
+	struct spinlock lock;
+	struct file file[NFILE];
+} ftable = { .lock = SPINLOCK_INIT("ftable") };
+
+/* Largest write one operation may do: inode, indirect, two bitmap blocks. */
+#define MAX_WRITE_PER_OP (((MAXOPBLOCKS - 1 - 1 - 2) / 2) * BSIZE)
+
+/* A fresh struct file with ref 1, or NULL when the table is full. */
+struct file *filealloc(void)
+{
+	spin_lock(&ftable.lock);
+	for (int i = 0; i < NFILE; i++) {
+		struct file *f = &ftable.file[i];
+		if (f->ref == 0) {
+			*f = (struct file){ .type = FD_NONE, .ref = 1 };
+			spin_unlock(&ftable.lock);
+			return f;
+		}
+	}
+	spin_unlock(&ftable.lock);
+	return NULL;
+}
+
+struct file *filedup(struct file *f)
+{
+	spin_lock(&ftable.lock);
+	if (f->ref < 1)
+		panic("filedup: file ref %d < 1", f->ref);
+	f->ref++;
+	spin_unlock(&ftable.lock);
+	return f;
+}
+
+/* Drops a reference; the last one releases the pipe end or the inode. */
+void fileclose(struct file *f)
+{
+	struct file old;
+
+	spin_lock(&ftable.lock);
+	if (f->ref < 1)
+		panic("fileclose: file ref %d < 1", f->ref);
+	if (--f->ref > 0) {
+		spin_unlock(&ftable.lock);
+		return;
+	}
+	old = *f;
+	f->type = FD_NONE;
+	spin_unlock(&ftable.lock);
+
+	if (old.type == FD_PIPE) {
+		pipeclose(old.pipe, old.writable);
+	} else if (old.type == FD_INODE || old.type == FD_DEVICE) {
+		begin_op();
+		iput(old.ip);
+		end_op();
+	}
+}
+
+int filestat(struct file *f, uaddr_t dst)
+{
+	struct stat st;
+	int err;
+
+	if (f->type != FD_INODE && f->type != FD_DEVICE)
+		return -EBADF;
+	err = ilock(f->ip);
+	if (err == 0)
+		stati(f->ip, &st);
+	iunlock(f->ip);
+	if (err != 0)
+		return err;
+	return copy_to_user(dst, &st, sizeof(st));
+}
+
+static struct devsw *device_of(struct file *f)
+{
+	if (f->major < 0 || f->major >= NDEV)
+		return NULL;
+	return &devsw[f->major];
+}
+
+ssize_t fileread(struct file *f, uaddr_t dst, int n)
+{
+	struct devsw *dev;
+	ssize_t r;
+
+	if (!f->readable)
+		return -EBADF;
+	switch (f->type) {
+	case FD_PIPE:
+		return piperead(f->pipe, dst, n);
+	case FD_DEVICE:
+		dev = device_of(f);
+		if (dev == NULL || dev->read == NULL)
+			return -ENODEV;
+		return dev->read(dst, n);
+	case FD_INODE:
+		r = ilock(f->ip);
+		if (r == 0)
+			r = readi(f->ip, true, dst, f->off, (u32)n);
+		if (r > 0)
+			f->off += (u32)r;
+		iunlock(f->ip);
+		return r;
+	default:
+		panic("fileread: file of type %d", f->type);
+	}
+}
+
+/*
+ * Writes to an inode in pieces small enough for one log transaction each,
+ * so a large write is not atomic (as in xv6) but every piece is. Returns
+ * n, or the error of the piece that failed (earlier pieces stay written).
+ */
+static ssize_t inode_write(struct file *f, uaddr_t src, int n)
+{
+	int done = 0;
+
+	while (done < n) {
+		int m = MIN(n - done, MAX_WRITE_PER_OP);
+		ssize_t r;
+
+		begin_op();
+		r = ilock(f->ip);
+		if (r == 0)
+			r = writei(f->ip, true, src + done, f->off, (u32)m);
+		if (r > 0)
+			f->off += (u32)r;
+		iunlock(f->ip);
+		end_op();
+		if (r < 0)
+			return r;
+		done += (int)r;
+	}
+	return n;
+}
+
+ssize_t filewrite(struct file *f, uaddr_t src, int n)
+{
+	struct devsw *dev;
+
+	if (!f->writable)
+		return -EBADF;
+	switch (f->type) {
+	case FD_PIPE:
+		return pipewrite(f->pipe, src, n);
+	case FD_DEVICE:
+		dev = device_of(f);
+		if (dev == NULL || dev->write == NULL)
+			return -ENODEV;
+		return dev->write(src, n);
+	case FD_INODE:
+		return inode_write(f, src, n);
+	default:
+		panic("filewrite: file of type %d", f->type);
+	}
+}
+
+int ftable_busy_count(void)
+{
+	int n = 0;
+
+	spin_lock(&ftable.lock);
+	for (int i = 0; i < NFILE; i++)
+		if (ftable.file[i].ref > 0)
+			n++;
+	spin_unlock(&ftable.lock);
+	return n;
+}
+
+/* ---- per-process hooks (file.h) ---- */
+
+void files_fork(struct proc *parent, struct proc *child)
+{
+	for (int fd = 0; fd < NOFILE; fd++)
+		child->ofile[fd] =
+			parent->ofile[fd] ? filedup(parent->ofile[fd]) : NULL;
+	child->cwd = parent->cwd ? idup(parent->cwd) : NULL;
+}
+
+void files_exit(struct proc *p)
+{
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (p->ofile[fd] != NULL) {
+			fileclose(p->ofile[fd]);
+			p->ofile[fd] = NULL;
+		}
+	}
+	if (p->cwd != NULL) {
+		begin_op();
+		iput(p->cwd);
+		end_op();
+		p->cwd = NULL;
+	}
+}
+
+void files_init_proc(struct proc *p)
+{
+	p->cwd = iget(ROOTINO);
+	if (p->cwd == NULL)
+		panic("files_init_proc: inode cache full at boot");
+}
+
+void fs_begin_op(void)
+{
+	begin_op();
+}
+
+void fs_end_op(void)
+{
+	end_op();
+}

@@ -1,0 +1,293 @@
+/*
+ * File-system self tests.
+ *
+ * The fs_pure_* tests need no disk and run wherever ktests run. The
+ * fs_disk_* tests work on the mounted root file system and need process
+ * context (disk I/O and sleeping locks may sleep): when ktests run before
+ * the first process has mounted the root they report "skipped" and pass;
+ * run them again with the filter "fs_disk" from process context (after
+ * fs_init()) to exercise them. The user programs in tests/fs/ cover the
+ * same ground through the system calls.
+ *
+ * Every disk test checks that free blocks, free inodes, busy buffers and
+ * cached inodes return to their values before the test.
+ */
+#include <fs.h>
+#include <ktest.h>
+#include <mm.h>
+#include <printk.h>
+#include <proc.h>
+#include <string.h>
+
+KTEST(fs_pure_layout)
+{
+	KT_EQ(sizeof(struct dinode), 64);
+	KT_EQ(BSIZE % sizeof(struct dinode), 0);
+	KT_EQ(sizeof(struct dirent), 16);
+	KT_ASSERT(sizeof(struct logheader) <= BSIZE);
+	KT_ASSERT(FS_LOG_MAX >= LOGBLOCKS);
+	KT_EQ(MAXFILE, 12 + 256);
+	KT_EQ(sizeof(struct stat), 24);
+	KT_EQ(BCACHE_NBUF, NBUF + LOGBLOCKS);
+}
+
+KTEST(fs_pure_path_next)
+{
+	char name[NAME_BUF];
+	const char *p = "//ab/c//def/";
+
+	p = path_next(p, name);
+	KT_ASSERT(p != NULL && strcmp(name, "ab") == 0);
+	p = path_next(p, name);
+	KT_ASSERT(p != NULL && strcmp(name, "c") == 0);
+	p = path_next(p, name);
+	KT_ASSERT(p != NULL && strcmp(name, "def") == 0 && *p == '\0');
+	KT_ASSERT(path_next(p, name) == NULL);
+	KT_ASSERT(path_next("///", name) == NULL);
+	KT_ASSERT(path_next("", name) == NULL);
+	/* Components longer than DIRSIZ are cut, like xv6. */
+	p = path_next("abcdefghijklmnopqrs/x", name);
+	KT_ASSERT(p != NULL && strcmp(name, "abcdefghijklmn") == 0);
+	KT_ASSERT(strcmp(p, "x") == 0);
+	KT_ASSERT(name_eq("abcdefghijklmn", "abcdefghijklmnXYZ"));
+	KT_ASSERT(!name_eq("abc", "abd"));
+}
+
+/* A superblock laid out like mkfs does for an image of size blocks. */
+static struct superblock good_sb(u32 size)
+{
+	struct superblock s = {
+		.magic = FSMAGIC,
+		.size = size,
+		.ninodes = 200,
+		.nlog = LOGBLOCKS + 1,
+		.logstart = 2,
+	};
+	u32 inodeblocks = s.ninodes / IPB + 1, bitmap = size / BPB + 1;
+
+	s.inodestart = s.logstart + s.nlog;
+	s.bmapstart = s.inodestart + inodeblocks;
+	s.nblocks = size - (s.bmapstart + bitmap);
+	return s;
+}
+
+KTEST(fs_pure_sb_check)
+{
+	struct superblock s = good_sb(FSSIZE);
+
+	KT_ASSERT(sb_check(&s, FSSIZE) == NULL);
+	KT_ASSERT(sb_check(&s, FSSIZE - 1) != NULL); /* device too small */
+	s.magic ^= 1;
+	KT_ASSERT(sb_check(&s, FSSIZE) != NULL);
+	s = good_sb(FSSIZE);
+	s.nlog = 3;
+	KT_ASSERT(sb_check(&s, FSSIZE) != NULL);
+	s = good_sb(FSSIZE);
+	s.ninodes = 100000;
+	KT_ASSERT(sb_check(&s, FSSIZE) != NULL);
+	s = good_sb(FSSIZE);
+	s.bmapstart = s.inodestart + 1; /* inodes overlap the bitmap */
+	KT_ASSERT(sb_check(&s, FSSIZE) != NULL);
+	s = good_sb(FSSIZE);
+	s.nblocks = s.size; /* data would cover the metadata */
+	KT_ASSERT(sb_check(&s, FSSIZE) != NULL);
+	s = good_sb(FSSIZE);
+	s.nblocks = 0;
+	KT_ASSERT(sb_check(&s, FSSIZE) != NULL);
+	s = good_sb(FSSIZE);
+	s.inodestart = 0xfffffff0u; /* must not wrap around */
+	KT_ASSERT(sb_check(&s, FSSIZE) != NULL);
+}
+
+KTEST(fs_pure_log_header_check)
+{
+	struct superblock s = good_sb(FSSIZE);
+	static struct logheader lh;
+
+	memset(&lh, 0, sizeof(lh));
+	KT_ASSERT(log_header_check(&lh, &s) == NULL);
+	lh.n = 2;
+	lh.block[0] = (int)s.inodestart;
+	lh.block[1] = (int)s.size - 1;
+	KT_ASSERT(log_header_check(&lh, &s) == NULL);
+	lh.block[1] = (int)s.size;
+	KT_ASSERT(log_header_check(&lh, &s) != NULL);
+	lh.block[1] = (int)s.logstart + 1; /* inside the log itself */
+	KT_ASSERT(log_header_check(&lh, &s) != NULL);
+	lh.block[1] = (int)s.inodestart;
+	lh.n = -1;
+	KT_ASSERT(log_header_check(&lh, &s) != NULL);
+	lh.n = (int)s.nlog;
+	KT_ASSERT(log_header_check(&lh, &s) != NULL);
+}
+
+/* ---- tests on the mounted root ---- */
+
+struct fs_counts {
+	u32 free_blocks;
+	u32 free_inodes;
+	int busy_bufs;
+	int busy_inodes;
+};
+
+static struct fs_counts counts(void)
+{
+	return (struct fs_counts){
+		.free_blocks = fs_count_free_blocks(),
+		.free_inodes = fs_count_free_inodes(),
+		.busy_bufs = bcache_busy_count(),
+		.busy_inodes = icache_busy_count(),
+	};
+}
+
+/* True (and a note printed) when disk tests cannot run here. */
+static bool disk_tests_skipped(void)
+{
+	if (fs_mounted && current() != NULL)
+		return false;
+	printk("# skipped: needs a mounted root and process context\n");
+	return true;
+}
+
+/* Creates path and writes n bytes of buf to it. */
+static int make_file(const char *path, const void *buf, u32 n)
+{
+	struct inode *ip;
+	ssize_t w = 0;
+	int err;
+
+	begin_op();
+	err = fs_create(path, T_FILE, 0, 0, &ip);
+	if (err == 0) {
+		w = writei(ip, false, (u64)buf, 0, n);
+		iunlockput(ip);
+	}
+	end_op();
+	if (err != 0)
+		return err;
+	return w == (ssize_t)n ? 0 : -EIO;
+}
+
+static int rm_path(const char *path)
+{
+	int err;
+
+	begin_op();
+	err = fs_unlink(path);
+	end_op();
+	return err;
+}
+
+KTEST(fs_disk_file_roundtrip)
+{
+	struct fs_counts before, after;
+	u8 *out, *in;
+	struct inode *ip;
+	ssize_t r;
+
+	if (disk_tests_skipped())
+		return;
+	out = kalloc_page();
+	in = kalloc_page();
+	KT_ASSERT(out != NULL && in != NULL);
+	for (int i = 0; i < PAGE_SIZE; i++)
+		out[i] = (u8)(i * 7 + 3);
+	before = counts();
+	KT_EQ(make_file("/kt_file", out, 3000), 0);
+	KT_ASSERT(fs_count_free_blocks() == before.free_blocks - 3);
+	KT_EQ(path_lookup("/kt_file", &ip), 0);
+	KT_EQ(ilock(ip), 0);
+	KT_EQ(ip->size, 3000);
+	r = readi(ip, false, (u64)in, 0, PAGE_SIZE);
+	KT_EQ(r, 3000);
+	KT_EQ(memcmp(in, out, 3000), 0);
+	KT_EQ(readi(ip, false, (u64)in, 3000, 10), 0);
+	iunlock(ip);
+	begin_op();
+	iput(ip);
+	end_op();
+	KT_EQ(rm_path("/kt_file"), 0);
+	KT_EQ(rm_path("/kt_file"), -ENOENT);
+	after = counts();
+	KT_EQ(after.free_blocks, before.free_blocks);
+	KT_EQ(after.free_inodes, before.free_inodes);
+	KT_EQ(after.busy_bufs, before.busy_bufs);
+	KT_EQ(after.busy_inodes, before.busy_inodes);
+	kfree_page(out);
+	kfree_page(in);
+}
+
+KTEST(fs_disk_directories)
+{
+	struct fs_counts before, after;
+	struct inode *ip;
+	char path[32];
+
+	if (disk_tests_skipped())
+		return;
+	before = counts();
+	begin_op();
+	KT_EQ(fs_create("/kt_dir", T_DIR, 0, 0, &ip), 0);
+	KT_EQ(ip->nlink, 1);
+	iunlockput(ip);
+	KT_EQ(fs_create("/kt_dir", T_DIR, 0, 0, &ip), -EEXIST);
+	end_op();
+	for (int i = 0; i < 100; i++) {
+		snprintf(path, sizeof(path), "/kt_dir/f%d", i);
+		KT_EQ(make_file(path, "x", 1), 0);
+	}
+	KT_EQ(rm_path("/kt_dir"), -ENOTEMPTY);
+	KT_EQ(rm_path("/kt_dir/."), -EINVAL);
+	KT_EQ(rm_path("/kt_dir/.."), -EINVAL);
+	KT_EQ(make_file("/kt_dir/f5/x", "x", 1), -ENOTDIR);
+	KT_EQ(make_file("/kt_nodir/x", "x", 1), -ENOENT);
+	for (int i = 0; i < 100; i++) {
+		snprintf(path, sizeof(path), "/kt_dir/f%d", i);
+		KT_EQ(rm_path(path), 0);
+	}
+	KT_EQ(rm_path("/kt_dir"), 0);
+	after = counts();
+	KT_EQ(after.free_blocks, before.free_blocks);
+	KT_EQ(after.free_inodes, before.free_inodes);
+	KT_EQ(after.busy_bufs, before.busy_bufs);
+	KT_EQ(after.busy_inodes, before.busy_inodes);
+}
+
+KTEST(fs_disk_maxfile)
+{
+	struct fs_counts before, after;
+	struct inode *ip;
+	u8 *page;
+	ssize_t w = 0;
+
+	if (disk_tests_skipped())
+		return;
+	page = kalloc_page();
+	KT_ASSERT(page != NULL);
+	before = counts();
+	KT_EQ(make_file("/kt_big", page, 0), 0);
+	KT_EQ(path_lookup("/kt_big", &ip), 0);
+	/* Grow to MAXFILE in log-sized pieces, then one byte more fails. */
+	for (u32 off = 0; off < MAXFILE * BSIZE; off += 2 * BSIZE) {
+		begin_op();
+		ilock(ip);
+		w = writei(ip, false, (u64)page, off, 2 * BSIZE);
+		iunlock(ip);
+		end_op();
+		if (w != 2 * BSIZE)
+			break;
+	}
+	KT_EQ(w, 2 * BSIZE);
+	begin_op();
+	ilock(ip);
+	KT_EQ(ip->size, MAXFILE * BSIZE);
+	w = writei(ip, false, (u64)page, MAXFILE * BSIZE, 1);
+	iunlockput(ip);
+	end_op();
+	KT_EQ(w, -EFBIG);
+	KT_EQ(rm_path("/kt_big"), 0);
+	after = counts();
+	KT_EQ(after.free_blocks, before.free_blocks);
+	KT_EQ(after.free_inodes, before.free_inodes);
+	kfree_page(page);
+}

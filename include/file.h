@@ -1,0 +1,42 @@
+/*
+ * The hooks between processes and the file system (implemented in fs/).
+ * Everything here may sleep and must run in process context.
+ */
+#ifndef CALF_FILE_H
+#define CALF_FILE_H
+
+#include <types.h>
+
+struct proc;
+struct inode;
+
+/* Mounts the root file system; called once by the first process. */
+void fs_init(void);
+/* fork: child gets duplicates of parent's open files and cwd. */
+void files_fork(struct proc *parent, struct proc *child);
+/* exit: closes every open file and releases cwd. */
+void files_exit(struct proc *p);
+/* Sets p's cwd to the root directory (first process). */
+void files_init_proc(struct proc *p);
+
+/* Devices by major number; user addresses go through uaccess. */
+struct devsw {
+	int (*read)(uaddr_t dst, int n);
+	int (*write)(uaddr_t src, int n);
+};
+#define CONSOLE 1
+extern struct devsw devsw[];
+
+/* File system operations for the exec loader. */
+void fs_begin_op(void);
+void fs_end_op(void);
+/* Referenced, unlocked inode for path (relative to cwd), or NULL. */
+struct inode *namei(const char *path);
+void inode_lock(struct inode *ip);
+void inode_unlock_put(struct inode *ip);
+/* True for a regular file; ip locked. */
+bool inode_is_file(struct inode *ip);
+/* Reads into a kernel buffer; ip locked. Returns bytes read or -errno. */
+ssize_t inode_read_kernel(struct inode *ip, void *dst, u64 off, size_t n);
+
+#endif

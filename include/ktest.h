@@ -1,0 +1,66 @@
+/*
+ * In-kernel self tests. A test is a function declared with KTEST(name);
+ * the linker collects them in section .ktests, and ktest_run_all() runs them
+ * at boot (when the command line says ktest, or in a -Dktest=true build),
+ * printing TAP on the console:
+ *
+ *   KTEST(page_refcount) {
+ *       struct page *pg = alloc_page(0);
+ *       KT_ASSERT(pg != NULL);
+ *       ...
+ *   }
+ *
+ * A failed KT_ASSERT prints "not ok" with the file, line and expression and
+ * ends that test; later tests still run.
+ */
+#ifndef CALF_KTEST_H
+#define CALF_KTEST_H
+
+#include <types.h>
+
+struct ktest {
+	const char *name;
+	void (*fn)(struct ktest *t);
+	bool failed;
+	/* A "death test" expects the body to panic; see KTEST_DEATH. */
+	bool expect_panic;
+};
+
+#define KTEST(tname)                                                      \
+	static void ktest_fn_##tname(struct ktest *t);                    \
+	static struct ktest ktest_##tname = { .name = #tname,             \
+					      .fn = ktest_fn_##tname };   \
+	static struct ktest *ktest_ptr_##tname __section(".ktests") __used = \
+		&ktest_##tname;                                           \
+	static void ktest_fn_##tname(struct ktest *t __unused)
+
+void ktest_fail(struct ktest *t, const char *file, int line, const char *expr);
+
+#define KT_ASSERT(cond)                                                  \
+	do {                                                             \
+		if (!(cond)) {                                           \
+			ktest_fail(t, __FILE__, __LINE__, #cond);        \
+			return;                                          \
+		}                                                        \
+	} while (0)
+#define KT_EQ(a, b)                                                      \
+	do {                                                             \
+		long long ka_ = (long long)(a), kb_ = (long long)(b);    \
+		if (ka_ != kb_) {                                        \
+			printk("#   %s = %lld, %s = %lld\n", #a, ka_, #b, kb_); \
+			ktest_fail(t, __FILE__, __LINE__, #a " == " #b); \
+			return;                                          \
+		}                                                        \
+	} while (0)
+
+/*
+ * Runs fn and reports whether it panicked: panic() on this hart longjmps
+ * back here instead of stopping the machine. Only for code that panics
+ * before touching shared state.
+ */
+bool ktest_expect_panic(void (*fn)(void *), void *arg);
+
+/* Runs all tests (or those whose name starts with filter); returns failures. */
+int ktest_run_all(const char *filter);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * Physical memory: struct page, the page allocator, kmalloc, and the
+ * kernel's view of physical addresses (the linear map).
+ *
+ * Every RAM page has one struct page. Its refcount counts the owners of the
+ * page (page tables mapping it, the kernel object using it). Only page_get()
+ * and page_put() change it; the page_put() that drops it to zero frees the
+ * page. A physical address outside RAM given to pa_to_page() panics.
+ */
+#ifndef CALF_MM_H
+#define CALF_MM_H
+
+#include <types.h>
+#include <asm/page.h>
+
+struct page {
+	int refcount;   /* atomic; 0 while free */
+	u32 flags;      /* PG_* below */
+	struct page *next; /* free-list link, valid while free */
+};
+
+#define PG_RESERVED (1u << 0) /* firmware, kernel image, DTB, initrd: never freed */
+#define PG_KERNEL   (1u << 1) /* allocated for kernel use (page tables, stacks) */
+
+/* Allocation flags. */
+#define GFP_ZERO (1u << 0) /* fill the page with zeros */
+
+/* Allocates one page with refcount 1, or returns NULL when memory is out. */
+struct page *alloc_page(unsigned gfp);
+/* Adds a reference; the page must already be in use. */
+void page_get(struct page *pg);
+/* Drops a reference and frees the page when it was the last. */
+void page_put(struct page *pg);
+static inline int page_refcount(struct page *pg)
+{
+	return __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE);
+}
+
+struct page *pa_to_page(phys_addr_t pa);
+phys_addr_t page_to_pa(struct page *pg);
+/* Kernel virtual address of a page through the linear map. */
+void *page_address(struct page *pg);
+
+static inline void *pa_to_kva(phys_addr_t pa)
+{
+	return (void *)(pa + PAGE_OFFSET);
+}
+/* Works for linear-map and kernel-image addresses. */
+phys_addr_t kva_to_pa(const void *va);
+
+/* Page-granular helpers for kernel objects: a zeroed page's kva or NULL. */
+void *kalloc_page(void);
+void kfree_page(void *kva);
+
+/* Small objects (up to 2048 bytes), from size-class slabs. NULL when out. */
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void kfree(void *p);
+
+/* Memory statistics, readable by user space through memstat. */
+struct mem_stats {
+	u64 total_pages;    /* RAM pages covered by the page array */
+	u64 free_pages;
+	u64 reserved_pages; /* never allocatable */
+	u64 cow_copy_faults;
+	u64 cow_reuse_faults;
+	u64 zero_fill_faults;
+	u64 shared_pages;   /* user pages with refcount > 1 right now */
+};
+void mem_get_stats(struct mem_stats *st);
+u64 free_page_count(void);
+
+/* Map device registers uncached-for-device into the kernel; never fails. */
+void *ioremap(phys_addr_t pa, size_t size);
+
+#endif

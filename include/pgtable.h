@@ -1,0 +1,36 @@
+/*
+ * Page-table walking and mapping, shared by the kernel's own table and
+ * user address spaces. Tables are pages from alloc_page (PG_KERNEL); PTE
+ * bits come only from <asm/pte.h> helpers. Callers serialize access (the
+ * kernel table is built at boot; user tables under their mm->lock).
+ */
+#ifndef CALF_PGTABLE_H
+#define CALF_PGTABLE_H
+
+#include <types.h>
+#include <asm/pte.h>
+
+/* Root of the kernel's page table (its upper half is in every process). */
+extern pte_t *kernel_root;
+
+pte_t *pgtable_alloc(void);
+/*
+ * The level-0 PTE for va, creating missing tables when alloc is true.
+ * Returns NULL when a table is missing (alloc false), memory is out, or a
+ * huge leaf covers va.
+ */
+pte_t *pgtable_walk(pte_t *root, u64 va, bool alloc);
+/* Installs a leaf at level (0: 4 KiB, 1: 2 MiB, 2: 1 GiB). -ENOMEM or 0. */
+int pgtable_map_level(pte_t *root, u64 va, phys_addr_t pa, int level, unsigned prot);
+/* Maps [va, va+size) to [pa, ...) with 4 KiB pages. -ENOMEM or 0. */
+int pgtable_map_range(pte_t *root, u64 va, phys_addr_t pa, u64 size, unsigned prot);
+/* Writes a leaf PTE, asserting the A/D and W^X rules. */
+void pte_install(pte_t *ptep, pte_t pte);
+/* Frees the table pages under root's entries [from, to) (not the leaves'
+ * pages, which must already be unmapped), and root itself when free_root. */
+void pgtable_free_range(pte_t *root, int from, int to, bool free_root);
+/* Checks every leaf under root[from..to) for the A/D/W^X rules; returns
+ * the number of bad entries (each printed). */
+int pgtable_check(pte_t *root, int from, int to);
+
+#endif

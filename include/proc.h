@@ -1,0 +1,50 @@
+/*
+ * Processes.
+ *
+ * Each process has one kernel stack (with its trap frame at the top), an
+ * address space (struct mm), an open-file table and a working directory.
+ * Lock order: wait_lock > proc->lock > mm->lock (see mm/README in mm.h).
+ */
+#ifndef CALF_PROC_H
+#define CALF_PROC_H
+
+#include <types.h>
+#include <spinlock.h>
+#include <uapi/param.h>
+#include <asm/context.h>
+
+struct mm;
+struct file;
+struct inode;
+struct trapframe;
+
+enum proc_state { P_UNUSED, P_USED, P_SLEEPING, P_RUNNABLE, P_RUNNING, P_ZOMBIE };
+
+struct proc {
+	struct spinlock lock;
+
+	/* guarded by lock */
+	enum proc_state state;
+	void *chan;     /* sleeping on chan when non-NULL */
+	bool killed;
+	int xstate;     /* exit status for the parent's wait() */
+	int pid;
+	int cpu;        /* cpu index running it, or -1 */
+
+	/* guarded by wait_lock */
+	struct proc *parent;
+
+	/* private to the process (or to whoever creates/reaps it) */
+	void *kstack;              /* kva of the kernel stack's lowest byte */
+	struct trapframe *tf;      /* user registers, at the top of kstack */
+	struct context context;    /* callee-saved registers for swtch() */
+	struct mm *mm;
+	struct file *ofile[NOFILE];
+	struct inode *cwd;
+	char name[16];
+};
+
+/* The process running on this hart, or NULL in the scheduler. */
+struct proc *current(void);
+
+#endif

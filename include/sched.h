@@ -1,0 +1,30 @@
+/*
+ * The small part of the process API that drivers and the file system need:
+ * sleeping on a channel and being woken.
+ */
+#ifndef CALF_SCHED_H
+#define CALF_SCHED_H
+
+#include <spinlock.h>
+
+/*
+ * Atomically releases lk and sleeps on chan; reacquires lk before returning.
+ * Must be called from process context with lk held.
+ */
+void sleep(void *chan, struct spinlock *lk);
+/* Wakes every process sleeping on chan. Callable from interrupt handlers. */
+void wakeup(void *chan);
+/* Gives up the CPU to another runnable process, if any. */
+void yield(void);
+/* True when the current process has been killed and should stop waiting. */
+bool current_killed(void);
+/* Pid of the current process, or 0 when not in process context. */
+int current_pid(void);
+
+/* Clock ticks since boot (HZ per second). */
+extern volatile u64 ticks;
+/* Guards sleeping on &ticks. */
+extern struct spinlock tick_lock;
+#define HZ 100
+
+#endif

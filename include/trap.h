@@ -1,0 +1,39 @@
+/*
+ * The generic trap layer (trap/) and the arch hooks it is called from.
+ */
+#ifndef CALF_TRAP_H
+#define CALF_TRAP_H
+
+#include <types.h>
+
+struct trapframe;
+
+/* Access kinds of a page fault (also used by mm's fault dispatcher). */
+#define FAULT_READ (1u << 0)
+#define FAULT_WRITE (1u << 1)
+#define FAULT_EXEC (1u << 2)
+#define FAULT_USER (1u << 3)   /* taken in user mode */
+#define FAULT_KERNEL (1u << 4) /* taken by the kernel inside uaccess */
+
+/* Called by arch/riscv64/trap.c. */
+void timer_interrupt(bool from_user);
+void external_interrupt(void);
+void ipi_interrupt(void);
+void syscall_dispatch(void);
+void user_page_fault(u64 addr, unsigned access, u64 pc);
+void user_exception(const char *what, u64 addr, u64 pc);
+/* Kernel-mode page fault; true when resolved or redirected to a fixup. */
+bool kernel_page_fault(struct trapframe *tf, u64 addr, unsigned access, bool uaccess);
+/* Work before returning to user: kill, yield. */
+void user_trap_finish(void);
+
+/* Provided by arch. */
+void arch_trap_init_hart(void);
+void user_trap_return(struct trapframe *tf) __noreturn;
+void trapframe_init_user(struct trapframe *tf, u64 pc, u64 sp);
+const char *trap_cause_name(u64 scause);
+void arch_set_timer(u64 when);
+/* The fixup address for a faulting uaccess instruction, or 0. */
+u64 exception_fixup(u64 pc);
+
+#endif

@@ -1,0 +1,31 @@
+/* calf extension: memory and process statistics for user space. */
+#ifndef CALF_UAPI_MEMSTAT_H
+#define CALF_UAPI_MEMSTAT_H
+
+struct memstat {
+	unsigned long total_pages;
+	unsigned long free_pages;
+	unsigned long reserved_pages;
+	unsigned long cow_copy_faults;
+	unsigned long cow_reuse_faults;
+	unsigned long zero_fill_faults;
+	unsigned long shared_pages;
+	unsigned long nproc;
+};
+
+#define PROCINFO_NAME 16
+struct procinfo {
+	int pid;
+	int ppid;
+	int state; /* PROCINFO_* */
+	int cpu;   /* hart running it, or -1 */
+	unsigned long mem_pages; /* resident user pages */
+	char name[PROCINFO_NAME];
+};
+#define PROCINFO_UNUSED 0
+#define PROCINFO_SLEEPING 1
+#define PROCINFO_RUNNABLE 2
+#define PROCINFO_RUNNING 3
+#define PROCINFO_ZOMBIE 4
+
+#endif

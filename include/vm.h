@@ -1,0 +1,91 @@
+/*
+ * Address spaces: struct mm (a page table plus a sorted list of VMAs) and
+ * the page-fault dispatcher.
+ *
+ * Locking: mm->lock (a spinlock) guards the VMA list, brk and every PTE of
+ * the user half. Processes are single-threaded, so only the owner and the
+ * kernel acting for it (fork, exec, exit) touch an mm; the lock still makes
+ * each operation atomic against faults taken by the kernel in uaccess.
+ */
+#ifndef CALF_VM_H
+#define CALF_VM_H
+
+#include <types.h>
+#include <spinlock.h>
+#include <asm/pte.h>
+
+#define VM_READ (1u << 0)
+#define VM_WRITE (1u << 1)
+#define VM_EXEC (1u << 2)
+
+enum vma_kind {
+	VMA_IMAGE, /* an ELF segment */
+	VMA_HEAP,  /* grows with sbrk; may start empty */
+	VMA_STACK, /* fixed size, unmapped guard page below it */
+};
+
+struct vma {
+	u64 start, end; /* [start, end), page aligned */
+	unsigned flags; /* VM_* */
+	enum vma_kind kind;
+	struct vma *next; /* sorted by start */
+};
+
+struct mm {
+	struct spinlock lock;
+	pte_t *root;
+	struct vma *vmas;        /* guarded by lock */
+	u64 heap_start, brk;     /* guarded by lock */
+	u64 active_cpus;         /* atomic: cpus that may cache its PTEs */
+	u64 rss;                 /* user pages mapped, guarded by lock */
+};
+
+enum fault_result {
+	FAULT_OK,   /* resolved: retry the access */
+	FAULT_SEGV, /* no VMA, or an access the VMA forbids */
+	FAULT_OOM,  /* needed a page and none was free */
+};
+
+/* A new address space with only the kernel half mapped, or NULL. */
+struct mm *mm_create(void);
+/* Unmaps everything, drops every page reference and frees the mm.
+ * The mm must not be active on any hart. */
+void mm_destroy(struct mm *mm);
+/* fork: duplicates old (copy-on-write, or eager with CONFIG_FORK_EAGER).
+ * Returns NULL when memory runs out, leaving nothing allocated. */
+struct mm *mm_dup(struct mm *old);
+/* Makes mm the current address space of this hart. */
+void mm_activate(struct mm *mm);
+/* Switches this hart to the kernel-only table. */
+void mm_activate_kernel(void);
+/* This hart no longer caches mm's translations (after a switch away). */
+void mm_leave(struct mm *mm);
+
+/* Adds a VMA; -EINVAL if it overlaps another or leaves user space. */
+int vma_add(struct mm *mm, u64 start, u64 end, unsigned flags, enum vma_kind kind);
+/* The VMA containing addr, or NULL. mm->lock held. */
+struct vma *vma_find(struct mm *mm, u64 addr);
+/* Unmaps [start, end) (page aligned): frees pages, trims/splits VMAs.
+ * Returns 0 or -ENOMEM (a split needed memory). */
+int mm_unmap(struct mm *mm, u64 start, u64 end);
+/* Maps zeroed pages at every unmapped page of [start, end). 0 or -ENOMEM. */
+int mm_populate(struct mm *mm, u64 start, u64 end);
+/* Copies into a (not yet active) address space through the linear map;
+ * the pages must be mapped. 0 or -EFAULT. */
+int mm_write(struct mm *mm, u64 va, const void *src, size_t n);
+/* Sets up the heap at start (exec). */
+void mm_set_heap(struct mm *mm, u64 start);
+/* sbrk: grows (eager or lazy) or shrinks the heap by n; returns the old
+ * break or -ENOMEM / -EINVAL. */
+long mm_sbrk(struct mm *mm, long n, bool lazy);
+
+/* The fault dispatcher. access is FAULT_READ/WRITE/EXEC | FAULT_USER/KERNEL. */
+enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access);
+
+/* Debug checker: no PTE both writable and COW, every leaf obeys the A/D
+ * rules, every mapped page's refcount >= 1, every PTE inside a VMA.
+ * Returns the number of problems found (each printed). */
+int mm_check(struct mm *mm);
+u64 mm_resident_pages(struct mm *mm);
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * Boot, in order:
+ *   head.S        early page table, jump to the link address
+ *   kmain()       SBI, device tree, memory, final page table, console,
+ *                 interrupts, processes, other harts, then the scheduler
+ *   kernel_init() the first process: mounts the root file system, runs the
+ *                 self tests when the command line says "ktest", then
+ *                 execs /init
+ */
+#include <types.h>
+#include <printk.h>
+#include <string.h>
+#include <platform.h>
+#include <mm.h>
+#include <smp.h>
+#include <irq.h>
+#include <uart.h>
+#include <file.h>
+#include <ktest.h>
+#include <console.h>
+#include <blkdev_init.h>
+#include <fdt.h>
+#include <proc.h>
+#include <trap.h>
+#include <asm/arch.h>
+#include <asm/cpu.h>
+#include <asm/sbi.h>
+
+extern char _start_image[], _end[];
+extern phys_addr_t kernel_phys_base;
+
+void mm_init(phys_addr_t kernel_pa, u64 kernel_size, phys_addr_t dtb_pa, u64 dtb_size);
+void paging_init(void);
+void proc_init(void);
+void proc_start_first(void);
+void proc_first_entry(void);
+int do_exec(const char *path, char *const argv[], int argc);
+
+/* The value of a "key=value" word on the command line, copied to buf. */
+bool cmdline_get(const char *key, char *buf, size_t size)
+{
+	const char *s = platform.bootargs;
+	size_t klen = strlen(key);
+
+	while (*s) {
+		const char *w = s;
+		size_t wlen;
+
+		while (*s && *s != ' ')
+			s++;
+		wlen = (size_t)(s - w);
+		while (*s == ' ')
+			s++;
+		if (wlen == klen && strncmp(w, key, klen) == 0) {
+			if (buf && size)
+				buf[0] = 0;
+			return true;
+		}
+		if (buf && size && wlen > klen && w[klen] == '=' &&
+		    strncmp(w, key, klen) == 0) {
+			size_t vlen = MIN(wlen - klen - 1, size - 1);
+			memcpy(buf, w + klen + 1, vlen);
+			buf[vlen] = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+static u32 fdt_totalsize(const void *fdt)
+{
+	const u8 *b = fdt;
+	return (u32)b[4] << 24 | (u32)b[5] << 16 | (u32)b[6] << 8 | b[7];
+}
+
+static void print_banner(void)
+{
+	struct mem_stats st;
+	u64 ram = 0;
+	int i;
+
+	mem_get_stats(&st);
+
+	for (i = 0; i < platform.nmem; i++)
+		ram += platform.mem[i].size;
+	printk("calf: %s\n", platform.model[0] ? platform.model : "unknown machine");
+	printk("calf: RAM %lu MiB at %p; %lu pages, %lu free, %lu reserved\n",
+	       ram >> 20, (void *)platform.mem[0].base, st.total_pages,
+	       free_page_count(), st.reserved_pages);
+	printk("calf: %d of %d harts online:", ncpus_online, ncpus_possible);
+	for (i = 0; i < ncpus_possible; i++)
+		if (cpus[i].online)
+			printk(" %u%s", cpus[i].hartid, i == 0 ? "(boot)" : "");
+	printk("\n");
+}
+
+void kmain(u32 hartid, phys_addr_t dtb_pa, phys_addr_t load_pa)
+{
+	struct cpu *c = cpu_this();
+	const void *fdt = pa_to_kva(dtb_pa);
+
+	c->id = 0;
+	c->hartid = hartid;
+	c->online = true;
+	kernel_phys_base = load_pa;
+	sbi_init();
+	printk("\ncalf: booting on hart %u, kernel at pa %p, device tree at pa %p\n",
+	       hartid, (void *)load_pa, (void *)dtb_pa);
+
+	boot_fdt = fdt;
+	platform_init_from_fdt(fdt);
+	mm_init(load_pa, (u64)(_end - _start_image), dtb_pa, fdt_totalsize(fdt));
+	paging_init();
+	uart_init();
+	platform_print();
+
+	smp_init_cpu_map(hartid);
+	irq_init();
+	smp_hart_setup();
+	console_dev_init();
+	blk_init();
+	proc_init();
+	proc_start_first();
+	smp_boot_secondaries();
+	print_banner();
+	scheduler();
+}
+
+/* Runs the self tests and powers off with their verdict. */
+static void run_ktests(void)
+{
+	char filter[64];
+	int failures;
+
+	if (!cmdline_get("ktest", filter, sizeof(filter)))
+		filter[0] = 0;
+	failures = ktest_run_all(filter);
+	arch_poweroff(failures ? 1 : 0);
+}
+
+void kernel_init(void)
+{
+	static char *const argv[] = { "init", NULL };
+	int err;
+
+	proc_first_entry();
+	fs_init();
+	files_init_proc(current());
+#ifdef CONFIG_KTEST_ALWAYS
+	run_ktests();
+#endif
+	if (cmdline_get("ktest", NULL, 0))
+		run_ktests();
+	err = do_exec("/init", argv, 1);
+	if (err < 0)
+		panic("kernel_init: cannot exec /init (error %d)", err);
+	user_trap_return(current()->tf);
+}

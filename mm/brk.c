@@ -1,0 +1,86 @@
+/*
+ * The heap and sbrk. The heap is one VMA that starts (empty) right above
+ * the stack and grows upwards. Eager growth maps zeroed pages at once and
+ * fails cleanly, leaving nothing behind, when memory runs out; lazy growth
+ * only extends the VMA and pages arrive on first touch (fault.c).
+ */
+#include <vm.h>
+#include <mm.h>
+#include <errno.h>
+#include <printk.h>
+#include "internal.h"
+
+static struct vma *heap_vma(struct mm *mm)
+{
+	struct vma *v;
+
+	for (v = mm->vmas; v; v = v->next)
+		if (v->kind == VMA_HEAP)
+			return v;
+	return NULL;
+}
+
+void mm_set_heap(struct mm *mm, u64 start)
+{
+	mm->heap_start = mm->brk = start;
+	if (vma_add(mm, start, start, VM_READ | VM_WRITE, VMA_HEAP))
+		panic("mm_set_heap: heap at %lx overlaps", start);
+}
+
+/* Grows the heap VMA to cover new_end if nothing is in the way. mm->lock held. */
+static int heap_extend(struct vma *heap, u64 new_end)
+{
+	if (heap->next && heap->next->start < new_end)
+		return -ENOMEM;
+	heap->end = new_end;
+	return 0;
+}
+
+long mm_sbrk(struct mm *mm, long n, bool lazy)
+{
+	struct vma *heap;
+	u64 old, new, old_end, new_end;
+	int err = 0;
+
+	spin_lock(&mm->lock);
+	heap = heap_vma(mm);
+	old = mm->brk;
+	new = old + (u64)n;
+	if (!heap || n == 0)
+		goto out;
+	if (n > 0 && (new < old || new > USER_TOP)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (n < 0 && (new > old || new < mm->heap_start)) {
+		err = -EINVAL;
+		goto out;
+	}
+	old_end = heap->end;
+	new_end = ALIGN_UP(new, PAGE_SIZE);
+	if (n < 0) {
+		unmap_pages(mm, new_end, old_end);
+		heap->end = new_end;
+		mm_flush_all(mm);
+	} else if (new_end > old_end) {
+		err = heap_extend(heap, new_end);
+	}
+	if (!err)
+		mm->brk = new;
+	spin_unlock(&mm->lock);
+	if (!err && n > 0 && !lazy && new_end > old_end) {
+		err = mm_populate(mm, old_end, new_end);
+		if (err) { /* give back everything this call took */
+			spin_lock(&mm->lock);
+			unmap_pages(mm, old_end, new_end);
+			heap->end = old_end;
+			mm->brk = old;
+			mm_flush_all(mm);
+			spin_unlock(&mm->lock);
+		}
+	}
+	return err ? err : (long)old;
+out:
+	spin_unlock(&mm->lock);
+	return err ? err : (long)old;
+}

@@ -1,0 +1,133 @@
+/*
+ * Copy-on-write.
+ *
+ * fork side: vma_copy_ptes() walks a VMA of the parent. In a private
+ * writable VMA each present page is shared through cow_share_pte(): both
+ * PTEs lose W and gain the COW software bit, and the page gains a
+ * reference. Pages of read-only VMAs (text, rodata) are shared plain: a
+ * reference more, no COW bit, read-only for ever.
+ *
+ * fault side: a store to a COW PTE comes here from fault.c. cow_fault()
+ * looks at the page's refcount:
+ *   1  -> cow_reuse(): we are the last sharer; make the PTE writable.
+ *   >1 -> cow_copy(): copy into a new page, map it writable, drop our
+ *         reference to the old one.
+ * The refcount read is stable: only a fork of an address space mapping the
+ * page can raise it, and the only such address space that can still fork
+ * while our count is 1 is this one, whose lock we hold.
+ */
+#include <vm.h>
+#include <mm.h>
+#include <errno.h>
+#include <pgtable.h>
+#include <printk.h>
+#include <string.h>
+#include "internal.h"
+
+/* Sole owner: write in place. mm->lock held. */
+static enum fault_result cow_reuse(struct mm *mm, u64 va, pte_t *ptep)
+{
+	pte_install(ptep, pte_mkwrite(*ptep));
+	vm_event_inc(EV_COW_REUSE);
+	return FAULT_OK;
+}
+
+/* Shared: give this mapping its own copy. mm->lock held. */
+static enum fault_result cow_copy(struct mm *mm, struct vma *vma, u64 va,
+				  pte_t *ptep, struct page *old)
+{
+	struct page *new = alloc_page(0);
+
+	if (!new)
+		return FAULT_OOM;
+	memcpy(page_address(new), page_address(old), PAGE_SIZE);
+	pte_install(ptep, pte_mkleaf(page_to_pa(new), vma_prot(vma)));
+	/* No hart may keep reading the old page through a stale entry once
+	 * our reference is gone and the page can be reused. */
+	mm_flush_page(mm, va);
+	page_put(old);
+	vm_event_inc(EV_COW_COPY);
+	return FAULT_OK;
+}
+
+enum fault_result cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep)
+{
+	struct page *pg = pa_to_page(pte_pa(*ptep));
+	int refs = page_refcount(pg);
+
+	if (!(vma->flags & VM_WRITE))
+		panic("cow_fault: COW page at %lx in a read-only VMA", va);
+	if (refs < 1)
+		panic("cow_fault: page %p mapped with refcount %d",
+		      (void *)page_to_pa(pg), refs);
+	if (refs == 1)
+		return cow_reuse(mm, va, ptep);
+	return cow_copy(mm, vma, va, ptep, pg);
+}
+
+/* Makes a parent PTE copy-on-write and returns the child's copy of it. */
+static pte_t cow_share_pte(pte_t *parent_ptep)
+{
+	pte_t pte = *parent_ptep;
+
+	if (pte_writable(pte)) {
+		pte = pte_mkcow(pte);
+		pte_install(parent_ptep, pte);
+	}
+	return pte;
+}
+
+/* Eager fork: the child gets a private copy of the page. */
+static int copy_pte_eager(pte_t pte, pte_t *child_ptep, struct vma *vma)
+{
+	struct page *pg = alloc_page(0);
+
+	if (!pg)
+		return -ENOMEM;
+	memcpy(page_address(pg), pa_to_kva(pte_pa(pte)), PAGE_SIZE);
+	pte_install(child_ptep, pte_mkleaf(page_to_pa(pg), vma_prot(vma)));
+	return 0;
+}
+
+/* Copies one page's mapping into the child. Both mm locks held. */
+static int copy_one(struct mm *child, struct vma *vma, pte_t *ptep, pte_t *cptep)
+{
+	pte_t pte = *ptep;
+
+#ifdef CONFIG_FORK_EAGER
+	if (copy_pte_eager(pte, cptep, vma))
+		return -ENOMEM;
+#else
+	(void)copy_pte_eager;
+	if (vma->flags & VM_WRITE)
+		pte = cow_share_pte(ptep);
+	page_get(pa_to_page(pte_pa(pte)));
+	pte_install(cptep, pte);
+#endif
+	child->rss++;
+	return 0;
+}
+
+int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma)
+{
+	u64 va = vma->start;
+
+	while (va < vma->end) {
+		u64 block_end = MIN(ALIGN_DOWN(va, LEVEL_SIZE(1)) + LEVEL_SIZE(1), vma->end);
+		pte_t *ptep = mm_pte(parent, va, false);
+
+		if (!ptep) {
+			va = block_end;
+			continue;
+		}
+		for (; va < block_end; va += PAGE_SIZE, ptep++) {
+			pte_t *cptep;
+			if (!pte_valid(*ptep))
+				continue;
+			cptep = mm_pte(child, va, true);
+			if (!cptep || copy_one(child, vma, ptep, cptep))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,95 @@
+/*
+ * The page-fault dispatcher. Every page fault on a user address ends up
+ * here, whether the user program took it or the kernel took it inside
+ * copy_to_user/copy_from_user. A fault is handled in stages:
+ *
+ *   find the VMA           -> none: FAULT_SEGV
+ *   check the access       -> the VMA forbids it: FAULT_SEGV
+ *   look at the PTE:
+ *     not present          -> demand_zero() (heap, lazy sbrk, stack, bss)
+ *     store, COW bit       -> cow_fault() in cow.c
+ *     store, no COW bit    -> FAULT_SEGV (never grant W to a read-only page)
+ *     already allows it    -> another hart fixed it, or a stale TLB entry:
+ *                             flush and retry
+ *
+ * All of it runs under mm->lock, so the PTE cannot change between the
+ * decision and the update.
+ */
+#include <vm.h>
+#include <mm.h>
+#include <trap.h>
+#include <pgtable.h>
+#include <printk.h>
+#include "internal.h"
+
+static bool access_allowed(const struct vma *vma, unsigned access)
+{
+	if ((access & FAULT_WRITE) && !(vma->flags & VM_WRITE))
+		return false;
+	if ((access & FAULT_EXEC) && !(vma->flags & VM_EXEC))
+		return false;
+	if ((access & FAULT_READ) && !(vma->flags & VM_READ))
+		return false;
+	return true;
+}
+
+/* Maps a zeroed page at va. mm->lock held. */
+static enum fault_result demand_zero(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep)
+{
+	struct page *pg = alloc_page(GFP_ZERO);
+
+	if (!pg)
+		return FAULT_OOM;
+	pte_install(ptep, pte_mkleaf(page_to_pa(pg), vma_prot(vma)));
+	mm->rss++;
+	vm_event_inc(EV_ZERO_FILL);
+	return FAULT_OK;
+}
+
+/* True when pte already permits the access (the fault was stale). */
+static bool pte_permits(pte_t pte, unsigned access)
+{
+	unsigned prot = pte_prot(pte);
+
+	if ((access & FAULT_WRITE) && !(prot & PROT_WRITE))
+		return false;
+	if ((access & FAULT_EXEC) && !(prot & PROT_EXEC))
+		return false;
+	return true;
+}
+
+enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access)
+{
+	u64 va = ALIGN_DOWN(addr, PAGE_SIZE);
+	enum fault_result r;
+	struct vma *vma;
+	pte_t *ptep, pte;
+
+	if (!mm || addr >= USER_TOP)
+		return FAULT_SEGV;
+	spin_lock(&mm->lock);
+	vma = vma_find(mm, addr);
+	if (!vma || !access_allowed(vma, access)) {
+		r = FAULT_SEGV;
+		goto out;
+	}
+	ptep = mm_pte(mm, va, true);
+	if (!ptep) {
+		r = FAULT_OOM;
+		goto out;
+	}
+	pte = *ptep;
+	if (!pte_valid(pte))
+		r = demand_zero(mm, vma, va, ptep);
+	else if (pte_permits(pte, access))
+		r = FAULT_OK; /* stale TLB entry: the flush below retries */
+	else if ((access & FAULT_WRITE) && pte_cow(pte))
+		r = cow_fault(mm, vma, va, ptep);
+	else
+		r = FAULT_SEGV;
+	if (r == FAULT_OK)
+		mm_flush_page(mm, va);
+out:
+	spin_unlock(&mm->lock);
+	return r;
+}

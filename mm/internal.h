@@ -1,0 +1,44 @@
+/*
+ * Private to mm/.
+ *
+ * Lock order (outermost first):
+ *   wait_lock > proc->lock > mm->lock > kmalloc_lock > page_lock
+ * mm->lock guards an address space's VMA list, its page tables and the
+ * PTEs in them; struct page refcounts are atomic and need no lock.
+ */
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
+
+#include <mm.h>
+#include <platform.h>
+
+bool pa_is_ram(phys_addr_t pa);
+u64 total_page_count(void);
+u64 reserved_page_count(void);
+bool range_reserved(phys_addr_t pa, u64 size, const struct mem_region *rsv, int nrsv);
+void page_array_init(phys_addr_t base, u64 npages, phys_addr_t array_pa,
+		     const struct mem_region *rsv, int nrsv);
+
+#include <vm.h>
+
+/* Event counters shown by memstat. */
+enum vm_event { EV_COW_COPY, EV_COW_REUSE, EV_ZERO_FILL, NR_VM_EVENTS };
+void vm_event_inc(enum vm_event ev);
+
+/* PTE flags for a VMA's pages. */
+unsigned vma_prot(const struct vma *vma);
+/* Flushes va from every hart that may cache mm's translations. */
+void mm_flush_page(struct mm *mm, u64 va);
+void mm_flush_all(struct mm *mm);
+/* The level-0 PTE of va, or NULL when no table covers it. mm->lock held. */
+pte_t *mm_pte(struct mm *mm, u64 va, bool alloc);
+
+/* Drops the pages mapped in [start, end) of mm. mm->lock held. */
+void unmap_pages(struct mm *mm, u64 start, u64 end);
+
+/* cow.c */
+enum fault_result cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep);
+/* fork: share (or, eager, copy) the pages of one VMA into child. */
+int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma);
+
+#endif

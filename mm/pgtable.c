@@ -1,0 +1,165 @@
+/*
+ * Three-level Sv39 page tables: walking, mapping, freeing, checking.
+ */
+#include <pgtable.h>
+#include <mm.h>
+#include <errno.h>
+#include <printk.h>
+#include <string.h>
+
+pte_t *kernel_root;
+
+static pte_t *table_of(pte_t pte)
+{
+	return pa_to_kva(pte_pa(pte));
+}
+
+pte_t *pgtable_alloc(void)
+{
+	return kalloc_page();
+}
+
+void pte_install(pte_t *ptep, pte_t pte)
+{
+	if (pte_valid(pte) && !pte_leaf_ok(pte))
+		panic("pte_install: leaf %lx breaks the A/D/W^X/COW rules", pte);
+	WRITE_ONCE(*ptep, pte);
+}
+
+/* Returns the table at the next level below entry, creating it if asked. */
+static pte_t *next_table(pte_t *entry, bool alloc)
+{
+	pte_t *t;
+
+	if (pte_valid(*entry))
+		return pte_leaf(*entry) ? NULL : table_of(*entry);
+	if (!alloc)
+		return NULL;
+	t = pgtable_alloc();
+	if (!t)
+		return NULL;
+	WRITE_ONCE(*entry, pte_mktable(kva_to_pa(t)));
+	return t;
+}
+
+pte_t *pgtable_walk(pte_t *root, u64 va, bool alloc)
+{
+	pte_t *t = root;
+	int level;
+
+	for (level = PT_LEVELS - 1; level > 0; level--) {
+		t = next_table(&t[PT_INDEX(va, level)], alloc);
+		if (!t)
+			return NULL;
+	}
+	return &t[PT_INDEX(va, 0)];
+}
+
+int pgtable_map_level(pte_t *root, u64 va, phys_addr_t pa, int level, unsigned prot)
+{
+	pte_t *t = root;
+	int l;
+
+	for (l = PT_LEVELS - 1; l > level; l--) {
+		t = next_table(&t[PT_INDEX(va, l)], true);
+		if (!t)
+			return -ENOMEM;
+	}
+	pte_install(&t[PT_INDEX(va, level)], pte_mkleaf(pa, prot));
+	return 0;
+}
+
+int pgtable_map_range(pte_t *root, u64 va, phys_addr_t pa, u64 size, unsigned prot)
+{
+	u64 off;
+
+	for (off = 0; off < size; off += PAGE_SIZE) {
+		int err = pgtable_map_level(root, va + off, pa + off, 0, prot);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void free_tables(pte_t *t, int level)
+{
+	int i;
+
+	for (i = 0; i < PT_ENTRIES; i++) {
+		pte_t e = t[i];
+		if (!pte_valid(e))
+			continue;
+		if (pte_leaf(e))
+			panic("free_tables: leaf %lx still mapped at level %d", e, level);
+		free_tables(table_of(e), level - 1);
+	}
+	kfree_page(t);
+}
+
+void pgtable_free_range(pte_t *root, int from, int to, bool free_root)
+{
+	int i;
+
+	for (i = from; i < to; i++) {
+		if (!pte_valid(root[i]))
+			continue;
+		if (pte_leaf(root[i]))
+			panic("pgtable_free_range: gigapage leaf at root[%d]", i);
+		free_tables(table_of(root[i]), PT_LEVELS - 2);
+		root[i] = 0;
+	}
+	if (free_root)
+		kfree_page(root);
+}
+
+static int check_table(pte_t *t, int level, u64 va_base)
+{
+	int i, bad = 0;
+
+	for (i = 0; i < PT_ENTRIES; i++) {
+		pte_t e = t[i];
+		u64 va = va_base + (u64)i * LEVEL_SIZE(level);
+
+		if (!pte_valid(e))
+			continue;
+		if (pte_leaf(e)) {
+			if (!pte_leaf_ok(e)) {
+				printk("pgtable_check: bad leaf %lx at va %lx\n", e, va);
+				bad++;
+			}
+		} else if (!pte_table_ok(e) || level == 0) {
+			printk("pgtable_check: bad table entry %lx at va %lx\n", e, va);
+			bad++;
+		} else {
+			bad += check_table(table_of(e), level - 1, va);
+		}
+	}
+	return bad;
+}
+
+int pgtable_check(pte_t *root, int from, int to)
+{
+	int i, bad = 0;
+
+	for (i = from; i < to; i++) {
+		pte_t e = root[i];
+		u64 va = (u64)i * LEVEL_SIZE(2);
+
+		if (i >= 256)
+			va |= 0xffffff8000000000UL; /* sign-extend the upper half */
+		if (!pte_valid(e))
+			continue;
+		if (pte_leaf(e)) {
+			if (!pte_leaf_ok(e)) {
+				printk("pgtable_check: bad leaf %lx at va %lx\n", e, va);
+				bad++;
+			}
+		} else if (!pte_table_ok(e)) {
+			printk("pgtable_check: bad table entry %lx\n", e);
+			bad++;
+		} else {
+			bad += check_table(table_of(e), 1, va);
+		}
+	}
+	return bad;
+}

@@ -1,0 +1,88 @@
+/* Memory statistics and the address-space checker. */
+#include <mm.h>
+#include <vm.h>
+#include <pgtable.h>
+#include <printk.h>
+#include "internal.h"
+
+static u64 vm_events[NR_VM_EVENTS];
+
+void vm_event_inc(enum vm_event ev)
+{
+	__atomic_add_fetch(&vm_events[ev], 1, __ATOMIC_RELAXED);
+}
+
+u64 shared_user_pages(void);
+
+void mem_get_stats(struct mem_stats *st)
+{
+	st->total_pages = total_page_count();
+	st->free_pages = free_page_count();
+	st->reserved_pages = reserved_page_count();
+	st->cow_copy_faults = __atomic_load_n(&vm_events[EV_COW_COPY], __ATOMIC_RELAXED);
+	st->cow_reuse_faults = __atomic_load_n(&vm_events[EV_COW_REUSE], __ATOMIC_RELAXED);
+	st->zero_fill_faults = __atomic_load_n(&vm_events[EV_ZERO_FILL], __ATOMIC_RELAXED);
+	st->shared_pages = shared_user_pages();
+}
+
+/* Checks one VMA's PTEs; returns the number of problems. mm->lock held. */
+static int check_vma(struct mm *mm, struct vma *v)
+{
+	int bad = 0;
+	u64 va;
+
+	for (va = v->start; va < v->end; va += PAGE_SIZE) {
+		pte_t *ptep = mm_pte(mm, va, false);
+		pte_t pte;
+		if (!ptep || !pte_valid(*ptep))
+			continue;
+		pte = *ptep;
+		if (!pte_leaf_ok(pte) || !pte_user(pte)) {
+			printk("mm_check: bad pte %lx at %lx\n", pte, va);
+			bad++;
+		}
+		if (pte_cow(pte) && !(v->flags & VM_WRITE)) {
+			printk("mm_check: COW pte in read-only VMA at %lx\n", va);
+			bad++;
+		}
+		if (pte_writable(pte) && !(v->flags & VM_WRITE)) {
+			printk("mm_check: writable pte in read-only VMA at %lx\n", va);
+			bad++;
+		}
+		if (page_refcount(pa_to_page(pte_pa(pte))) < 1) {
+			printk("mm_check: mapped page with refcount < 1 at %lx\n", va);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+int mm_check(struct mm *mm)
+{
+	struct vma *v;
+	u64 mapped = 0;
+	int bad = 0;
+
+	spin_lock(&mm->lock);
+	for (v = mm->vmas; v; v = v->next) {
+		u64 va;
+		bad += check_vma(mm, v);
+		for (va = v->start; va < v->end; va += PAGE_SIZE) {
+			pte_t *ptep = mm_pte(mm, va, false);
+			if (ptep && pte_valid(*ptep))
+				mapped++;
+		}
+		if (v->next && v->next->start < v->end) {
+			printk("mm_check: VMAs overlap at %lx\n", v->next->start);
+			bad++;
+		}
+	}
+	if (mapped != mm->rss) {
+		printk("mm_check: %lu pages mapped in VMAs but rss is %lu (PTE outside a VMA?)\n",
+		       mapped, mm->rss);
+		bad++;
+	}
+	bad += pgtable_check(mm->root, 0, PT_ENTRIES / 2);
+	spin_unlock(&mm->lock);
+	return bad;
+}

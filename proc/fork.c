@@ -1,0 +1,44 @@
+/*
+ * fork(): a new process with a duplicate of the caller's address space
+ * (mm_dup: copy-on-write, or an eager copy in the -Dfork=eager kernel),
+ * open files and working directory. The child returns 0 from the syscall.
+ */
+#include <proc.h>
+#include <vm.h>
+#include <file.h>
+#include <errno.h>
+#include <string.h>
+#include <asm/ptrace.h>
+#include "internal.h"
+
+long do_fork(void)
+{
+	struct proc *p = current(), *np;
+	int pid;
+
+	np = proc_alloc();
+	if (!np)
+		return -EAGAIN;
+	np->mm = mm_dup(p->mm);
+	if (!np->mm) {
+		proc_free(np);
+		spin_unlock(&np->lock);
+		return -ENOMEM;
+	}
+	*np->tf = *p->tf;
+	np->tf->regs[REG_A0] = 0;
+	strlcpy(np->name, p->name, sizeof(np->name));
+	spin_unlock(&np->lock);
+
+	files_fork(p, np);
+
+	spin_lock(&wait_lock);
+	np->parent = p;
+	spin_unlock(&wait_lock);
+
+	spin_lock(&np->lock);
+	pid = np->pid;
+	np->state = P_RUNNABLE;
+	spin_unlock(&np->lock);
+	return pid;
+}

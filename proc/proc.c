@@ -1,0 +1,206 @@
+/*
+ * The process table: allocation of slots and pids, the first process,
+ * and the process listings (^P and the procinfo syscall).
+ */
+#include <proc.h>
+#include <mm.h>
+#include <vm.h>
+#include <smp.h>
+#include <printk.h>
+#include <string.h>
+#include <trap.h>
+#include <uaccess.h>
+#include <errno.h>
+#include <uapi/memstat.h>
+#include <asm/cpu.h>
+#include <asm/ptrace.h>
+#include "internal.h"
+
+struct proc proc_table[NPROC];
+struct spinlock wait_lock = SPINLOCK_INIT("wait_lock");
+struct proc *init_proc;
+static struct spinlock pid_lock = SPINLOCK_INIT("pid_lock");
+static int next_pid = 1;
+
+void *kstack_map(int slot);
+
+struct proc *current(void)
+{
+	struct proc *p;
+
+	irq_push_off();
+	p = cpu_this()->proc;
+	irq_pop_off();
+	return p;
+}
+
+int current_pid(void)
+{
+	struct proc *p = current();
+	return p ? p->pid : 0;
+}
+
+/* Maps every slot's kernel stack once; slots keep them for ever. */
+void proc_init(void)
+{
+	int i;
+
+	for (i = 0; i < NPROC; i++) {
+		struct proc *p = &proc_table[i];
+		spin_init(&p->lock, "proc");
+		p->state = P_UNUSED;
+		p->kstack = kstack_map(i);
+		p->tf = (struct trapframe *)((char *)p->kstack + KSTACK_SIZE) - 1;
+		p->cpu = -1;
+	}
+}
+
+static int alloc_pid(void)
+{
+	int pid;
+
+	spin_lock(&pid_lock);
+	pid = next_pid++;
+	spin_unlock(&pid_lock);
+	return pid;
+}
+
+struct proc *proc_alloc(void)
+{
+	struct proc *p;
+
+	for (p = proc_table; p < &proc_table[NPROC]; p++) {
+		spin_lock(&p->lock);
+		if (p->state == P_UNUSED)
+			goto found;
+		spin_unlock(&p->lock);
+	}
+	return NULL;
+found:
+	p->pid = alloc_pid();
+	p->state = P_USED;
+	p->killed = false;
+	p->xstate = 0;
+	p->chan = NULL;
+	p->mm = NULL;
+	p->cwd = NULL;
+	memset(p->ofile, 0, sizeof(p->ofile));
+	memset(&p->context, 0, sizeof(p->context));
+	p->context.ra = (u64)fork_return;
+	/* The kernel stack grows down from just below the trap frame. */
+	p->context.sp = (u64)p->tf;
+	return p;
+}
+
+void proc_free(struct proc *p)
+{
+	assert_held(&p->lock);
+	if (p->mm)
+		panic("proc_free: pid %d still has an address space", p->pid);
+	p->pid = 0;
+	p->parent = NULL;
+	p->name[0] = 0;
+	p->chan = NULL;
+	p->killed = false;
+	p->xstate = 0;
+	p->state = P_UNUSED;
+}
+
+static const char *state_name(enum proc_state s)
+{
+	static const char *const names[] = {
+		[P_UNUSED] = "unused", [P_USED] = "used", [P_SLEEPING] = "sleep",
+		[P_RUNNABLE] = "runble", [P_RUNNING] = "run", [P_ZOMBIE] = "zombie",
+	};
+	return s < ARRAY_SIZE(names) ? names[s] : "???";
+}
+
+/* ^P on the console: one line per process. No locks, to work when stuck. */
+void procdump(void)
+{
+	struct proc *p;
+
+	printk("\nPID  STATE   CPU  PAGES NAME\n");
+	for (p = proc_table; p < &proc_table[NPROC]; p++) {
+		if (p->state == P_UNUSED)
+			continue;
+		printk("%-4d %-7s %3d %6lu %s\n", p->pid, state_name(p->state), p->cpu,
+		       p->mm ? mm_resident_pages(p->mm) : 0UL, p->name);
+	}
+}
+
+static int procinfo_state(enum proc_state s)
+{
+	if (s == P_SLEEPING)
+		return PROCINFO_SLEEPING;
+	if (s == P_RUNNABLE || s == P_USED)
+		return PROCINFO_RUNNABLE;
+	if (s == P_RUNNING)
+		return PROCINFO_RUNNING;
+	if (s == P_ZOMBIE)
+		return PROCINFO_ZOMBIE;
+	return PROCINFO_UNUSED;
+}
+
+/* Copies up to max entries to user buf; returns how many. */
+long proc_list(uaddr_t buf, int max)
+{
+	struct proc *p;
+	int n = 0;
+
+	if (max < 0)
+		return -EINVAL;
+	for (p = proc_table; p < &proc_table[NPROC] && n < max; p++) {
+		struct procinfo info;
+
+		memset(&info, 0, sizeof(info));
+		spin_lock(&p->lock);
+		if (p->state == P_UNUSED) {
+			spin_unlock(&p->lock);
+			continue;
+		}
+		info.pid = p->pid;
+		info.state = procinfo_state(p->state);
+		info.cpu = p->state == P_RUNNING ? p->cpu : -1;
+		info.mem_pages = p->mm ? mm_resident_pages(p->mm) : 0;
+		strlcpy(info.name, p->name, sizeof(info.name));
+		spin_unlock(&p->lock);
+		spin_lock(&wait_lock);
+		info.ppid = p->parent ? p->parent->pid : 0;
+		spin_unlock(&wait_lock);
+		if (copy_to_user(buf + (u64)n * sizeof(info), &info, sizeof(info)))
+			return -EFAULT;
+		n++;
+	}
+	return n;
+}
+
+long proc_count(void)
+{
+	struct proc *p;
+	long n = 0;
+
+	for (p = proc_table; p < &proc_table[NPROC]; p++)
+		if (READ_ONCE(p->state) != P_UNUSED)
+			n++;
+	return n;
+}
+
+void kernel_init(void);
+
+/* Creates the first process; it starts in kernel_init() (kernel/main.c). */
+void proc_start_first(void)
+{
+	struct proc *p = proc_alloc();
+
+	if (!p)
+		panic("proc_start_first: no free slot");
+	p->mm = mm_create();
+	if (!p->mm)
+		panic("proc_start_first: out of memory");
+	strlcpy(p->name, "init", sizeof(p->name));
+	p->context.ra = (u64)kernel_init;
+	init_proc = p;
+	p->state = P_RUNNABLE;
+	spin_unlock(&p->lock);
+}

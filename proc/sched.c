@@ -1,0 +1,147 @@
+/*
+ * The scheduler and sleep/wakeup.
+ *
+ * Each hart runs scheduler(): a round-robin scan of the process table.
+ * A process gives up its hart through sched() with its own lock held; the
+ * scheduler releases that lock after the switch, and takes it before
+ * switching back, so a state change and the switch are one atomic step
+ * to every other hart.
+ */
+#include <proc.h>
+#include <sched.h>
+#include <smp.h>
+#include <vm.h>
+#include <trap.h>
+#include <printk.h>
+#include <asm/arch.h>
+#include <asm/cpu.h>
+#include "internal.h"
+
+void swtch(struct context *old, struct context *new);
+
+volatile u64 ticks;
+
+void scheduler(void)
+{
+	struct cpu *c = cpu_this();
+
+	c->proc = NULL;
+	for (;;) {
+		bool ran = false;
+		struct proc *p;
+
+		/* Let interrupts in between scans so that an idle hart wakes. */
+		arch_irq_enable();
+		for (p = proc_table; p < &proc_table[NPROC]; p++) {
+			spin_lock(&p->lock);
+			if (p->state == P_RUNNABLE) {
+				p->state = P_RUNNING;
+				p->cpu = c->id;
+				c->proc = p;
+				mm_activate(p->mm);
+				swtch(&c->sched_ctx, &p->context);
+				mm_activate_kernel();
+				if (p->mm)
+					mm_leave(p->mm);
+				c->proc = NULL;
+				p->cpu = -1;
+				ran = true;
+			}
+			spin_unlock(&p->lock);
+		}
+		if (!ran)
+			arch_wait_for_interrupt();
+	}
+}
+
+void sched(void)
+{
+	struct proc *p = current();
+	struct cpu *c = cpu_this();
+	bool intena;
+
+	if (!spin_holding(&p->lock))
+		panic("sched: pid %d does not hold its lock", p->pid);
+	if (c->noff != 1)
+		panic("sched: pid %d holds %d locks", p->pid, c->noff);
+	if (p->state == P_RUNNING)
+		panic("sched: pid %d still running", p->pid);
+	if (arch_irq_enabled())
+		panic("sched: interrupts on");
+	intena = c->intena;
+	swtch(&p->context, &cpu_this()->sched_ctx);
+	cpu_this()->intena = intena;
+}
+
+void yield(void)
+{
+	struct proc *p = current();
+
+	spin_lock(&p->lock);
+	p->state = P_RUNNABLE;
+	sched();
+	spin_unlock(&p->lock);
+}
+
+/* A new process's first instructions: leave the scheduler's lock. */
+void proc_first_entry(void)
+{
+	spin_unlock(&current()->lock);
+}
+
+void fork_return(void)
+{
+	proc_first_entry();
+	user_trap_return(current()->tf);
+}
+
+void sleep(void *chan, struct spinlock *lk)
+{
+	struct proc *p = current();
+
+	if (!p)
+		panic("sleep: called outside process context");
+	/* Holding p->lock means no wakeup can slip in before sched(). */
+	spin_lock(&p->lock);
+	spin_unlock(lk);
+	p->chan = chan;
+	p->state = P_SLEEPING;
+	sched();
+	p->chan = NULL;
+	spin_unlock(&p->lock);
+	spin_lock(lk);
+}
+
+void wakeup(void *chan)
+{
+	struct proc *p, *me = current();
+
+	for (p = proc_table; p < &proc_table[NPROC]; p++) {
+		if (p == me)
+			continue;
+		spin_lock(&p->lock);
+		if (p->state == P_SLEEPING && p->chan == chan)
+			p->state = P_RUNNABLE;
+		spin_unlock(&p->lock);
+	}
+}
+
+bool current_killed(void)
+{
+	struct proc *p = current();
+	bool k;
+
+	if (!p)
+		return false;
+	spin_lock(&p->lock);
+	k = p->killed;
+	spin_unlock(&p->lock);
+	return k;
+}
+
+void proc_set_killed(struct proc *p)
+{
+	spin_lock(&p->lock);
+	p->killed = true;
+	spin_unlock(&p->lock);
+}

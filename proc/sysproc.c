@@ -1,0 +1,163 @@
+/* Process system calls: argument checking, then the do_* functions. */
+#include <proc.h>
+#include <vm.h>
+#include <mm.h>
+#include <sched.h>
+#include <syscall.h>
+#include <uaccess.h>
+#include <errno.h>
+#include <printk.h>
+#include <string.h>
+#include <platform.h>
+#include <uapi/memstat.h>
+#include <asm/arch.h>
+#include "internal.h"
+
+long do_fork(void);
+long proc_list(uaddr_t buf, int max);
+long proc_count(void);
+
+SYSCALL(fork)
+{
+	return do_fork();
+}
+
+SYSCALL(exit)
+{
+	do_exit((int)a[0]);
+}
+
+SYSCALL(wait)
+{
+	return do_wait(a[0]);
+}
+
+SYSCALL(kill)
+{
+	return do_kill((int)a[0]);
+}
+
+SYSCALL(getpid)
+{
+	return current()->pid;
+}
+
+SYSCALL(sbrk)
+{
+	int n = (int)a[0];
+	int mode = (int)a[1];
+
+	if (mode != SBRK_MODE_EAGER && mode != SBRK_MODE_LAZY)
+		return -EINVAL;
+	return mm_sbrk(current()->mm, n, mode == SBRK_MODE_LAZY);
+}
+
+SYSCALL(pause)
+{
+	int n = (int)a[0];
+	u64 t0;
+
+	if (n < 0)
+		n = 0;
+	spin_lock(&tick_lock);
+	t0 = ticks;
+	while (ticks - t0 < (u64)n) {
+		if (current_killed()) {
+			spin_unlock(&tick_lock);
+			return -EINTR;
+		}
+		sleep((void *)&ticks, &tick_lock);
+	}
+	spin_unlock(&tick_lock);
+	return 0;
+}
+
+SYSCALL(uptime)
+{
+	return (long)ticks;
+}
+
+/* Copies up to MAXARG strings of the user's argv into kernel pages. */
+static int fetch_argv(uaddr_t uargv, char *argv[], int *argc)
+{
+	int i;
+
+	for (i = 0;; i++) {
+		u64 uarg;
+		long n;
+
+		if (i >= MAXARG)
+			return -E2BIG;
+		if (copy_from_user(&uarg, uargv + (u64)i * sizeof(u64), sizeof(uarg)))
+			return -EFAULT;
+		if (!uarg)
+			break;
+		argv[i] = kalloc_page();
+		if (!argv[i])
+			return -ENOMEM;
+		n = strncpy_from_user(argv[i], uarg, PAGE_SIZE);
+		if (n < 0)
+			return n == -ENAMETOOLONG ? -E2BIG : (int)n;
+	}
+	argv[i] = NULL;
+	*argc = i;
+	return 0;
+}
+
+SYSCALL(exec)
+{
+	char path[MAXPATH];
+	char *argv[MAXARG + 1];
+	int argc = 0, err, i;
+	long n;
+
+	memset(argv, 0, sizeof(argv));
+	n = strncpy_from_user(path, a[0], sizeof(path));
+	if (n < 0)
+		return n;
+	err = fetch_argv(a[1], argv, &argc);
+	if (!err)
+		err = do_exec(path, argv, argc);
+	for (i = 0; i <= MAXARG && argv[i]; i++)
+		kfree_page(argv[i]);
+	return err;
+}
+
+SYSCALL(memstat)
+{
+	struct mem_stats st;
+	struct memstat ms;
+
+	mem_get_stats(&st);
+	memset(&ms, 0, sizeof(ms));
+	ms.total_pages = st.total_pages;
+	ms.free_pages = st.free_pages;
+	ms.reserved_pages = st.reserved_pages;
+	ms.cow_copy_faults = st.cow_copy_faults;
+	ms.cow_reuse_faults = st.cow_reuse_faults;
+	ms.zero_fill_faults = st.zero_fill_faults;
+	ms.shared_pages = st.shared_pages;
+	ms.nproc = proc_count();
+	return copy_to_user(a[0], &ms, sizeof(ms));
+}
+
+SYSCALL(procinfo)
+{
+	return proc_list(a[0], (int)a[1]);
+}
+
+SYSCALL(poweroff)
+{
+	printk("calf: poweroff, status %d\n", (int)a[0]);
+	arch_poweroff((int)a[0]);
+}
+
+SYSCALL(cmdline)
+{
+	size_t len = strlen(platform.bootargs) + 1;
+	u64 size = a[1];
+
+	if (size < len)
+		return -ERANGE;
+	return copy_to_user(a[0], platform.bootargs, len) ? -EFAULT : (long)(len - 1);
+}

@@ -1,0 +1,122 @@
+/*
+ * A tiny TAP producer for calf's user-space tests.
+ *
+ * A test program calls tap_plan(n) first, then ok(cond, "description", ...)
+ * once per check, and ends with tap_done(), which exits 0 only if every
+ * check passed and exactly n were made. Extra information goes in
+ * diag("...") lines, which TAP readers treat as comments.
+ *
+ * It also carries the helpers most tests share: the free page count, and
+ * running a function in a child process and collecting its exit status.
+ * Everything is static: each test is one C file that includes this header.
+ */
+#ifndef CALF_TEST_TAP_H
+#define CALF_TEST_TAP_H
+
+#include "kernel/types.h"
+#include "user/user.h"
+
+static int tap_planned;
+static int tap_count;
+static int tap_failed;
+
+/* Announces how many checks will follow. */
+static void tap_plan(int n)
+{
+	tap_planned = n;
+	printf("1..%d\n", n);
+}
+
+/* Counts one check and prints its "ok N - " or "not ok N - " prefix. */
+static int tap_result(int cond)
+{
+	tap_count++;
+	if (!cond)
+		tap_failed++;
+	printf("%sok %d - ", cond ? "" : "not ", tap_count);
+	return cond;
+}
+
+/*
+ * ok(cond, fmt, ...): records one check whose description is printf-style.
+ * Evaluates cond once and yields it, so tests can write
+ * "if (!ok(...)) diag(...)".
+ */
+#define ok(cond, ...)                                            \
+	({                                                       \
+		int ok_cond_ = tap_result(!!(cond));             \
+		printf(__VA_ARGS__);                             \
+		printf("\n");                                    \
+		ok_cond_;                                        \
+	})
+
+/* Prints a TAP comment line. */
+#define diag(...)                       \
+	do {                            \
+		printf("# ");           \
+		printf(__VA_ARGS__);    \
+		printf("\n");           \
+	} while (0)
+
+/* Ends the test: exit status 0 only when all planned checks ran and passed. */
+static void tap_done(void)
+{
+	if (tap_count != tap_planned) {
+		diag("planned %d checks but ran %d", tap_planned, tap_count);
+		exit(1);
+	}
+	if (tap_failed > 0)
+		diag("%d of %d checks failed", tap_failed, tap_count);
+	exit(tap_failed == 0 ? 0 : 1);
+}
+
+/* The kernel's free page count (memstat), or -1 if memstat fails. */
+static long free_pages(void)
+{
+	struct memstat ms;
+
+	if (memstat(&ms) < 0)
+		return -1;
+	return (long)ms.free_pages;
+}
+
+/*
+ * Runs fn(arg) in a child process and returns the child's exit status as
+ * wait() reports it (fn normally exits itself; if it returns, the child
+ * exits 0). Returns -1000 if fork or wait fail.
+ */
+static int run_in_child(void (*fn)(unsigned long), unsigned long arg)
+{
+	int pid, status = -1000;
+
+	pid = fork();
+	if (pid < 0)
+		return -1000;
+	if (pid == 0) {
+		fn(arg);
+		exit(0);
+	}
+	if (wait(&status) != pid)
+		return -1000;
+	return status;
+}
+
+/*
+ * Checks that the free page count came back to before. Freed pages may be
+ * returned a moment after wait() (the reaper runs on another hart), so the
+ * count is re-read a few times with short pauses first.
+ */
+static void check_no_leak(long before, const char *what)
+{
+	long after = free_pages();
+	int tries;
+
+	for (tries = 0; after < before && tries < 20; tries++) {
+		pause(1);
+		after = free_pages();
+	}
+	if (!ok(before >= 0 && after >= before, "%s: no pages leaked", what))
+		diag("free pages before %ld after %ld", before, after);
+}
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * The generic trap layer: what a tick, a device interrupt, a page fault
+ * or a bad instruction means for the process that took it. The arch code
+ * (arch/riscv64/trap.c) decodes the trap and calls in here.
+ */
+#include <trap.h>
+#include <proc.h>
+#include <vm.h>
+#include <irq.h>
+#include <sched.h>
+#include <smp.h>
+#include <printk.h>
+#include <console.h>
+#include <asm/cpu.h>
+#include <asm/ptrace.h>
+
+struct spinlock tick_lock = SPINLOCK_INIT("ticks");
+u64 timer_rearm(void);
+void do_exit(int status) __noreturn;
+void proc_set_killed(struct proc *p);
+void console_poll(void);
+
+void timer_interrupt(bool from_user)
+{
+	struct cpu *c = cpu_this();
+	u64 n = timer_rearm();
+
+	c->timer_ticks += n;
+	if (c->id == 0) {
+		spin_lock(&tick_lock);
+		ticks += n;
+		wakeup((void *)&ticks);
+		spin_unlock(&tick_lock);
+		console_poll();
+	}
+	/* Preempt user code; kernel code gives up the hart when it sleeps. */
+	if (from_user && c->proc)
+		yield();
+}
+
+void external_interrupt(void)
+{
+	irq_dispatch();
+}
+
+void ipi_interrupt(void)
+{
+	extern volatile bool panicked;
+
+	if (panicked)
+		for (;;)
+			;
+}
+
+/* Kills the current process with a one-line report of why. */
+static void kill_current(const char *why, u64 addr, u64 pc)
+{
+	struct proc *p = current();
+
+	printk("calf: pid %d (%s) killed: %s at address %lx, pc %lx\n",
+	       p->pid, p->name, why, addr, pc);
+	proc_set_killed(p);
+}
+
+static const char *access_name(unsigned access)
+{
+	if (access & FAULT_WRITE)
+		return "store page fault";
+	if (access & FAULT_EXEC)
+		return "instruction page fault";
+	return "load page fault";
+}
+
+void user_page_fault(u64 addr, unsigned access, u64 pc)
+{
+	struct proc *p = current();
+	enum fault_result r = handle_page_fault(p->mm, addr, access | FAULT_USER);
+
+	if (r == FAULT_SEGV)
+		kill_current(access_name(access), addr, pc);
+	else if (r == FAULT_OOM)
+		kill_current("out of memory resolving a page fault", addr, pc);
+}
+
+void user_exception(const char *what, u64 addr, u64 pc)
+{
+	kill_current(what, addr, pc);
+}
+
+/*
+ * A page fault taken by the kernel. Inside uaccess (user memory open, a
+ * user address) it is resolved like a user fault; if it cannot be, the
+ * copy resumes at its fixup and returns -EFAULT. Anything else is a bug.
+ */
+bool kernel_page_fault(struct trapframe *tf, u64 addr, unsigned access, bool uaccess)
+{
+	struct proc *p = current();
+	u64 fixup = exception_fixup(tf->sepc);
+	enum fault_result r;
+
+	if (!uaccess || !fixup || !p || addr >= USER_TOP)
+		return false;
+	r = handle_page_fault(p->mm, addr, access | FAULT_KERNEL);
+	if (r == FAULT_OK)
+		return true;
+	if (r == FAULT_OOM)
+		kill_current("out of memory in a system call", addr, tf->sepc);
+	tf->sepc = fixup;
+	return true;
+}
+
+void user_trap_finish(void)
+{
+	if (current_killed())
+		do_exit(-1);
+}

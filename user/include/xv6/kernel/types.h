@@ -1,0 +1,21 @@
+/*
+ * xv6 compatibility: <kernel/types.h>.
+ *
+ * The short integer names xv6 programs use. Every compat header includes
+ * this one itself, so programs may include them in any order.
+ */
+#ifndef CALF_XV6_TYPES_H
+#define CALF_XV6_TYPES_H
+
+typedef unsigned int uint;
+typedef unsigned short ushort;
+typedef unsigned char uchar;
+
+typedef unsigned char uint8;
+typedef unsigned short uint16;
+typedef unsigned int uint32;
+typedef unsigned long uint64;
+
+typedef uint64 pde_t;
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * System call stubs for the xv6 calls: put the number in a7 and trap. The
+ * arguments are already in a0..a5 and the kernel's result comes back in a0,
+ * so each stub is three instructions.
+ */
+#include "uapi/syscall.h"
+
+.macro syscall name, number
+	.globl \name
+	.type \name, @function
+\name:
+	li a7, \number
+	ecall
+	ret
+	.size \name, . - \name
+.endm
+
+	.text
+	syscall fork, SYS_fork
+	syscall exit, SYS_exit
+	syscall wait, SYS_wait
+	syscall pipe, SYS_pipe
+	syscall read, SYS_read
+	syscall write, SYS_write
+	syscall close, SYS_close
+	syscall kill, SYS_kill
+	syscall exec, SYS_exec
+	syscall open, SYS_open
+	syscall mknod, SYS_mknod
+	syscall unlink, SYS_unlink
+	syscall fstat, SYS_fstat
+	syscall link, SYS_link
+	syscall mkdir, SYS_mkdir
+	syscall chdir, SYS_chdir
+	syscall dup, SYS_dup
+	syscall getpid, SYS_getpid
+	syscall sys_sbrk, SYS_sbrk
+	syscall pause, SYS_pause
+	syscall uptime, SYS_uptime
