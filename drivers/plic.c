@@ -20,6 +20,7 @@
 #include <irq.h>
 #include <mm.h>
 #include <platform.h>
+#include <smp.h>
 #include <printk.h>
 #include <spinlock.h>
 #include <asm/cpu.h>
@@ -50,9 +51,9 @@ static u32 nsources;                             /* platform.plic.ndev, capped *
 /* The S-mode context of cpu index i, or -1 when it takes no interrupts. */
 static int context_of(int cpu)
 {
-	if (cpu < 0 || cpu >= platform.ncpus || !platform.cpus[cpu].usable)
+	if (cpu < 0 || cpu >= ncpus_possible)
 		return -1;
-	return platform.plic.ctx_of_cpu[cpu];
+	return platform.plic.ctx_of_cpu[cpu_desc_index(cpu)];
 }
 
 /* Sets or clears irq's enable bit in one context. Caller holds plic_lock. */
@@ -124,7 +125,7 @@ void irq_register(u32 irq, irq_handler_t handler, void *arg)
 	actions[irq].handler = handler;
 	if (plic_base) {
 		writel(IRQ_PRIORITY_ON, plic_base + PLIC_PRIORITY(irq));
-		for (int cpu = 0; cpu < platform.ncpus; cpu++) {
+		for (int cpu = 0; cpu < ncpus_possible; cpu++) {
 			int ctx = context_of(cpu);
 			if (ctx >= 0)
 				plic_set_enable(ctx, irq, true);

@@ -23,6 +23,7 @@
  * never while a commit is in progress. log.lock guards every field below.
  */
 #include <fs.h>
+#include <asm/arch.h>
 #include <printk.h>
 #include <sched.h>
 #include <spinlock.h>
@@ -38,7 +39,11 @@ static struct {
 	int commits;      /* non-empty commits since boot */
 	enum fs_crash_point crash_point;
 	int crash_commit;
-} log = { .lock = SPINLOCK_INIT("log") };
+} log = {
+	.lock = SPINLOCK_INIT("log"),
+	/* Until a mount sets it, operations are admitted (they write nothing). */
+	.capacity = LOGBLOCKS,
+};
 
 /* Arms a simulated crash (a panic) at point during commit number commit. */
 void log_set_crash(enum fs_crash_point point, int commit)
@@ -47,12 +52,17 @@ void log_set_crash(enum fs_crash_point point, int commit)
 	log.crash_commit = commit;
 }
 
-/* Panics when the armed crash point is here; the disk keeps what it has. */
+/*
+ * Stops the machine when the armed crash point is here, as a power cut
+ * would: every block written so far is on the disk, nothing else is.
+ */
 static void crash_check(enum fs_crash_point here)
 {
-	if (log.crash_point == here && log.commits == log.crash_commit)
-		panic("log: injected crash at commit %d, point %d (fs.crash)",
-		      log.commits, here);
+	if (log.crash_point != here || log.commits != log.crash_commit)
+		return;
+	printk("fs: injected crash at commit %d, point %d: powering off\n",
+	       log.commits, here);
+	arch_poweroff(0);
 }
 
 const char *log_header_check(const struct logheader *lh,
@@ -141,6 +151,7 @@ int log_init(const struct superblock *s)
 	why = log_header_check(&log.lh, s);
 	if (why != NULL) {
 		printk("fs: refusing to mount: %s\n", why);
+		log.lh.n = 0; /* forget it: it must never be written back */
 		return -EUCLEAN;
 	}
 	if (log.lh.n > 0) {

@@ -24,7 +24,7 @@
 
 #include <types.h>
 
-#define FDT_MAGIC 0xd00dfeedU
+#define FDT_MAGIC	0xd00dfeedU
 #define FDT_HEADER_SIZE 40
 /* Deepest node nesting accepted; the root is at depth 1. */
 #define FDT_MAX_DEPTH 16
@@ -33,28 +33,28 @@
 
 /* Structure block tokens. */
 #define FDT_BEGIN_NODE 0x1
-#define FDT_END_NODE 0x2
-#define FDT_PROP 0x3
-#define FDT_NOP 0x4
-#define FDT_END 0x9
+#define FDT_END_NODE   0x2
+#define FDT_PROP       0x3
+#define FDT_NOP	       0x4
+#define FDT_END	       0x9
 
 /* Errors, returned negated (-FDT_ERR_MAGIC). */
 enum fdt_err {
 	FDT_OK = 0,
 	FDT_ERR_NOTFOUND,     /* no such node or property (not corruption) */
-	FDT_ERR_MAGIC,        /* header magic is not 0xd00dfeed */
+	FDT_ERR_MAGIC,	      /* header magic is not 0xd00dfeed */
 	FDT_ERR_VERSION,      /* version older than 17 or incompatible */
 	FDT_ERR_TOTALSIZE,    /* totalsize smaller than the header or too big */
 	FDT_ERR_RSVMAP_RANGE, /* reservation map outside the blob or unended */
 	FDT_ERR_STRUCT_RANGE, /* structure block outside the blob */
 	FDT_ERR_STRINGS_RANGE, /* strings block outside the blob */
-	FDT_ERR_BADTOKEN,     /* unknown or misplaced structure token */
-	FDT_ERR_TRUNCATED,    /* token or property value runs off the block */
-	FDT_ERR_BADNAME,      /* node name not terminated inside the block */
-	FDT_ERR_BADSTRING,    /* property name offset out of range/unended */
-	FDT_ERR_DEPTH,        /* nesting deeper than FDT_MAX_DEPTH */
-	FDT_ERR_STRUCTURE,    /* unbalanced nodes, or no single root node */
-	FDT_ERR_BADVALUE,     /* a property has the wrong length or cells */
+	FDT_ERR_BADTOKEN,      /* unknown or misplaced structure token */
+	FDT_ERR_TRUNCATED,     /* token or property value runs off the block */
+	FDT_ERR_BADNAME,       /* node name not terminated inside the block */
+	FDT_ERR_BADSTRING,     /* property name offset out of range/unended */
+	FDT_ERR_DEPTH,	       /* nesting deeper than FDT_MAX_DEPTH */
+	FDT_ERR_STRUCTURE,     /* unbalanced nodes, or no single root node */
+	FDT_ERR_BADVALUE,      /* a property has the wrong length or cells */
 	FDT_ERR_COUNT
 };
 
@@ -109,7 +109,10 @@ int fdt_open(struct fdt *fdt, const void *blob, size_t maxsize,
 /* fdt_open() without keeping the handle. */
 int fdt_check(const void *blob, size_t maxsize, struct fdt_diag *diag);
 
-/* Reads reservation-map entry i (0 <= i < fdt->nrsv); -FDT_ERR_NOTFOUND past it. */
+/*
+ * Reads reservation-map entry i (0 <= i < fdt->nrsv). Returns 0, or
+ * -FDT_ERR_NOTFOUND past the last entry.
+ */
 int fdt_get_rsv(const struct fdt *fdt, u32 i, u64 *addr, u64 *size);
 
 /* Offset of the root node. */
@@ -121,7 +124,7 @@ int fdt_next_sibling(const struct fdt *fdt, int node);
 int fdt_next_node(const struct fdt *fdt, int node);
 /* Parent of node (found by a walk from the root), or -FDT_ERR_NOTFOUND. */
 int fdt_parent(const struct fdt *fdt, int node);
-/* The node's name including any "@unit" ("" for the root); NULL if bad. */
+/* The node's name with any "@unit" ("" for the root); NULL for a non-node. */
 const char *fdt_node_name(const struct fdt *fdt, int node);
 /*
  * Finds a node by absolute path ("/soc/serial@10000000"). A path component
@@ -140,7 +143,7 @@ const void *fdt_getprop(const struct fdt *fdt, int node, const char *name,
 			int *len);
 /* The property as a NUL-terminated string; NULL if absent or unterminated. */
 const char *fdt_prop_string(const struct fdt *fdt, int node, const char *name);
-/* A one-cell property; returns false (and leaves *out) when absent or not 4 bytes. */
+/* Reads a one-cell property; false (*out untouched) unless it is 4 bytes. */
 bool fdt_prop_u32(const struct fdt *fdt, int node, const char *name, u32 *out);
 /* A property of 4 or 8 bytes read as a number (initrd cells, frequencies). */
 bool fdt_prop_num(const struct fdt *fdt, int node, const char *name, u64 *out);
@@ -161,12 +164,12 @@ bool fdt_node_enabled(const struct fdt *fdt, int node);
  * #address-cells and #size-cells that apply to node's children (defaults
  * 2 and 1). Returns -FDT_ERR_BADVALUE when they are outside 1..2 / 0..2.
  */
-int fdt_child_cells(const struct fdt *fdt, int node, int *acells,
-		    int *scells);
+int fdt_child_cells(const struct fdt *fdt, int node, int *acells, int *scells);
 /*
- * Entry index of node's reg, using the cells of its parent parent (pass a
- * negative parent to have it looked up). Returns 0, -FDT_ERR_NOTFOUND when
- * there is no such entry, or -FDT_ERR_BADVALUE.
+ * Reads entry index of node's reg into *base and *size, sized by the
+ * #address-cells/#size-cells of parent (pass a negative parent to have it
+ * looked up). Returns 0, -FDT_ERR_NOTFOUND when there is no such entry, or
+ * -FDT_ERR_BADVALUE when the parent's cell counts are unusable.
  */
 int fdt_reg(const struct fdt *fdt, int parent, int node, int index, u64 *base,
 	    u64 *size);

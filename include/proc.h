@@ -42,9 +42,21 @@ struct proc {
 	struct file *ofile[NOFILE];
 	struct inode *cwd;
 	char name[16];
+
+	/* kernel threads (mm == NULL) run this instead of user code */
+	void (*kthread_fn)(void *);
+	void *kthread_arg;
 };
 
 /* The process running on this hart, or NULL in the scheduler. */
 struct proc *current(void);
+/* Starts a kernel thread running fn(arg), a child of the caller; it exits
+ * (status 0) when fn returns. Returns its pid or -EAGAIN. */
+int kthread_start(const char *name, void (*fn)(void *), void *arg);
+/* Waits for a child of the caller to exit; its pid, or -ECHILD. */
+int proc_wait_child(void);
+/* Sleeps for n clock ticks; -EINTR if killed first. */
+int pause_ticks(u64 n);
+void procdump(void);
 
 #endif

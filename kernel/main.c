@@ -109,20 +109,19 @@ void kmain(u32 hartid, phys_addr_t dtb_pa, phys_addr_t load_pa)
 
 	boot_fdt = fdt;
 	platform_init_from_fdt(fdt);
+	smp_init_cpu_map(hartid);
 	mm_init(load_pa, (u64)(_end - _start_image), dtb_pa, fdt_totalsize(fdt));
 	paging_init();
+	irq_init();
 	uart_init();
 	platform_print();
-
-	smp_init_cpu_map(hartid);
-	irq_init();
 	smp_hart_setup();
 	console_dev_init();
 	blk_init();
 	proc_init();
-	proc_start_first();
 	smp_boot_secondaries();
 	print_banner();
+	proc_start_first();
 	scheduler();
 }
 

@@ -29,18 +29,18 @@ u32 boot_fdt_size;
 #define IRQ_S_EXT 9
 /* Value that makes QEMU's sifive,test finisher power off with success. */
 #define FINISHER_PASS 0x5555
-#define PATH_MAX_LEN 128
+#define PATH_MAX_LEN  128
 
 static const char *const uart_compats[] = {
-	"ns16550a",
-	"ns16550",
-	"snps,dw-apb-uart",
-	"sifive,uart0",
+    "ns16550a",
+    "ns16550",
+    "snps,dw-apb-uart",
+    "sifive,uart0",
 };
 
 static const char *const plic_compats[] = {
-	"riscv,plic0",
-	"sifive,plic-1.0.0",
+    "riscv,plic0",
+    "sifive,plic-1.0.0",
 };
 
 /* Records a semantic failure (the blob itself is well formed). */
@@ -324,8 +324,8 @@ static void parse_plic_contexts(const struct fdt *fdt, int plic,
 		if (cells < 1 || cells > 4 || pos + 4 + 4 * (int)cells > len)
 			return;
 		if (intc >= 0 && fdt_be32(ie + pos + 4) == IRQ_S_EXT) {
-			idx = cpu_index_of_node(fdt, out,
-						fdt_parent(fdt, intc));
+			idx =
+			    cpu_index_of_node(fdt, out, fdt_parent(fdt, intc));
 			if (idx >= 0)
 				out->plic.ctx_of_cpu[idx] = ctx;
 		}
@@ -339,8 +339,8 @@ static void parse_plic(const struct fdt *fdt, struct platform *out)
 	int plic = find_any_compatible(fdt, plic_compats,
 				       ARRAY_SIZE(plic_compats), NULL);
 
-	if (plic < 0 || fdt_reg(fdt, -1, plic, 0, &out->plic.base,
-				&out->plic.size) != 0)
+	if (plic < 0 ||
+	    fdt_reg(fdt, -1, plic, 0, &out->plic.base, &out->plic.size) != 0)
 		return;
 	fdt_prop_u32(fdt, plic, "riscv,ndev", &out->plic.ndev);
 	parse_plic_contexts(fdt, plic, out);
@@ -414,8 +414,8 @@ static void parse_uart(const struct fdt *fdt, struct platform *out)
 	if (!compat)
 		node = find_any_compatible(fdt, uart_compats,
 					   ARRAY_SIZE(uart_compats), &compat);
-	if (node < 0 || fdt_reg(fdt, -1, node, 0, &out->uart.base,
-				&out->uart.size) != 0)
+	if (node < 0 ||
+	    fdt_reg(fdt, -1, node, 0, &out->uart.base, &out->uart.size) != 0)
 		return;
 	strlcpy(out->uart.compatible, compat, sizeof(out->uart.compatible));
 	out->uart.reg_shift = 0;
@@ -435,8 +435,9 @@ static void sort_virtio(struct platform *out)
 	int i, j;
 
 	for (i = 1; i < out->nvirtio; i++) {
-		for (j = i; j > 0 && out->virtio[j - 1].base >
-					     out->virtio[j].base; j--) {
+		for (j = i;
+		     j > 0 && out->virtio[j - 1].base > out->virtio[j].base;
+		     j--) {
 			__typeof__(out->virtio[0]) tmp = out->virtio[j];
 
 			out->virtio[j] = out->virtio[j - 1];
@@ -450,7 +451,8 @@ static void parse_virtio(const struct fdt *fdt, struct platform *out)
 {
 	int node = fdt_find_compatible(fdt, -1, "virtio,mmio");
 
-	for (; node >= 0; node = fdt_find_compatible(fdt, node, "virtio,mmio")) {
+	for (; node >= 0;
+	     node = fdt_find_compatible(fdt, node, "virtio,mmio")) {
 		if (!fdt_node_enabled(fdt, node))
 			continue;
 		if (out->nvirtio == MAX_VIRTIO) {
@@ -528,16 +530,29 @@ int platform_parse(const void *blob, size_t maxsize, struct platform *out,
 	return 0;
 }
 
+/* Panics with the reason platform_parse() or fdt_check() gave. */
+static void __noreturn fdt_panic(const void *fdt, int err,
+				 const struct fdt_diag *d)
+{
+	panic("platform_init_from_fdt: fdt at %p: %s%s%s (offset 0x%x, "
+	      "value 0x%x)",
+	      fdt, d->what ? d->what : "", d->what ? ": " : "",
+	      fdt_strerror(err), d->offset, d->value);
+}
+
+/*
+ * The blob is checked before `platform` is touched, so a malformed blob
+ * panics with the live description intact.
+ */
 void platform_init_from_fdt(const void *fdt)
 {
 	struct fdt_diag d;
-	int err = platform_parse(fdt, FDT_MAX_TOTALSIZE, &platform, &d);
+	int err = fdt_check(fdt, FDT_MAX_TOTALSIZE, &d);
 
+	if (!err)
+		err = platform_parse(fdt, FDT_MAX_TOTALSIZE, &platform, &d);
 	if (err)
-		panic("platform_init_from_fdt: fdt at %p: %s%s%s (offset 0x%x, "
-		      "value 0x%x)",
-		      fdt, d.what ? d.what : "", d.what ? ": " : "",
-		      fdt_strerror(err), d.offset, d.value);
+		fdt_panic(fdt, err, &d);
 	boot_fdt = fdt;
 	boot_fdt_size = fdt_be32((const u8 *)fdt + 4);
 }

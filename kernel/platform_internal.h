@@ -18,7 +18,7 @@
 int platform_parse(const void *blob, size_t maxsize, struct platform *out,
 		   struct fdt_diag *diag);
 
-/* Prints the description p on the console (platform_print() of the live one). */
+/* Prints the description p (platform_print() prints the live one). */
 void platform_print_desc(const struct platform *p);
 
 #endif

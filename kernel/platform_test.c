@@ -27,13 +27,13 @@ static struct platform test_plat;
 static u8 scratch[SCRATCH_SIZE] __aligned(8);
 
 /* Header field offsets, as the corruption tests need them. */
-#define H_TOTALSIZE 4
-#define H_OFF_STRUCT 8
-#define H_OFF_STRINGS 12
-#define H_OFF_RSVMAP 16
-#define H_VERSION 20
+#define H_TOTALSIZE    4
+#define H_OFF_STRUCT   8
+#define H_OFF_STRINGS  12
+#define H_OFF_RSVMAP   16
+#define H_VERSION      20
 #define H_SIZE_STRINGS 32
-#define H_SIZE_STRUCT 36
+#define H_SIZE_STRUCT  36
 
 static void put_be32(u8 *p, u32 v)
 {
@@ -188,16 +188,16 @@ KTEST(fdt_lookup_api)
 	KT_EQ(fdt_parent(&fdt, fdt_root(&fdt)), -FDT_ERR_NOTFOUND);
 	node = fdt_find_compatible(&fdt, -1, "sifive,u74-mc");
 	KT_EQ(node, fdt_path_offset(&fdt, "/cpus/cpu@1"));
-	KT_ASSERT(fdt_prop_u32(&fdt, fdt_first_child(&fdt, cpu3), "phandle",
-			       &v));
+	KT_ASSERT(
+	    fdt_prop_u32(&fdt, fdt_first_child(&fdt, cpu3), "phandle", &v));
 	KT_EQ(fdt_node_by_phandle(&fdt, v), fdt_first_child(&fdt, cpu3));
 	KT_EQ(fdt_node_by_phandle(&fdt, 0xffffffffU), -FDT_ERR_NOTFOUND);
 	KT_ASSERT(fdt_getprop(&fdt, cpu3, "no-such-prop", &len) == NULL);
 	KT_ASSERT(!fdt_prop_u32(&fdt, cpu3, "riscv,isa", &v));
 	KT_ASSERT(fdt_stringlist_contains("a\0bc\0", 5, "bc"));
 	KT_ASSERT(!fdt_stringlist_contains("a\0bc", 4, "bc"));
-	KT_ASSERT(!fdt_node_enabled(&fdt,
-				    fdt_path_offset(&fdt, "/soc/serial@10010000")));
+	KT_ASSERT(!fdt_node_enabled(
+	    &fdt, fdt_path_offset(&fdt, "/soc/serial@10010000")));
 }
 
 KTEST(fdt_bad_node_offsets_are_harmless)
@@ -336,7 +336,7 @@ KTEST(fdt_nesting_limits)
  */
 KTEST(fdt_byte_corruption_never_faults)
 {
-	static const u8 values[] = { 0x00, 0xff, 0x80 };
+	static const u8 values[] = {0x00, 0xff, 0x80};
 	u32 size = dtb_virt_size, pos;
 	size_t v;
 	int accepted = 0;
@@ -352,4 +352,23 @@ KTEST(fdt_byte_corruption_never_faults)
 		}
 	}
 	KT_ASSERT(accepted > 0); /* changes inside values are still valid */
+}
+
+/* Boots the parser on the corrupted copy in scratch (for a death test). */
+static void init_from_scratch(void *arg)
+{
+	platform_init_from_fdt(scratch);
+}
+
+KTEST(fdt_bad_boot_blob_panics_cleanly)
+{
+	int nmem = platform.nmem;
+	phys_addr_t base = platform.mem[0].base;
+
+	fresh_copy();
+	put_be32(scratch, 0xdeadbeef);
+	KT_ASSERT(ktest_expect_panic(init_from_scratch, NULL));
+	/* The check failed before the live description was touched. */
+	KT_EQ(platform.nmem, nmem);
+	KT_EQ(platform.mem[0].base, base);
 }

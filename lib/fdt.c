@@ -26,34 +26,34 @@ enum {
 	HDR_SIZE_STRUCT = 36,
 };
 
-#define FDT_VERSION 17
+#define FDT_VERSION    17
 #define RSV_ENTRY_SIZE 16
 
 /* One decoded structure-block token. */
 struct tag {
 	u32 token;
-	u32 next;         /* offset of the following token */
+	u32 next;	  /* offset of the following token */
 	const char *name; /* node name (BEGIN_NODE) or property name (PROP) */
 	const u8 *value;  /* PROP only */
-	u32 len;          /* PROP only */
+	u32 len;	  /* PROP only */
 };
 
 static const char *const fdt_errors[FDT_ERR_COUNT] = {
-	[FDT_OK] = "no error",
-	[FDT_ERR_NOTFOUND] = "not found",
-	[FDT_ERR_MAGIC] = "bad magic",
-	[FDT_ERR_VERSION] = "unsupported version",
-	[FDT_ERR_TOTALSIZE] = "bad totalsize",
-	[FDT_ERR_RSVMAP_RANGE] = "memory reservation map out of range",
-	[FDT_ERR_STRUCT_RANGE] = "structure block out of range",
-	[FDT_ERR_STRINGS_RANGE] = "strings block out of range",
-	[FDT_ERR_BADTOKEN] = "bad structure token",
-	[FDT_ERR_TRUNCATED] = "token or property runs past the structure block",
-	[FDT_ERR_BADNAME] = "node name not terminated",
-	[FDT_ERR_BADSTRING] = "property name offset out of range",
-	[FDT_ERR_DEPTH] = "nodes nested too deeply",
-	[FDT_ERR_STRUCTURE] = "unbalanced or missing nodes",
-	[FDT_ERR_BADVALUE] = "bad property value",
+    [FDT_OK] = "no error",
+    [FDT_ERR_NOTFOUND] = "not found",
+    [FDT_ERR_MAGIC] = "bad magic",
+    [FDT_ERR_VERSION] = "unsupported version",
+    [FDT_ERR_TOTALSIZE] = "bad totalsize",
+    [FDT_ERR_RSVMAP_RANGE] = "memory reservation map out of range",
+    [FDT_ERR_STRUCT_RANGE] = "structure block out of range",
+    [FDT_ERR_STRINGS_RANGE] = "strings block out of range",
+    [FDT_ERR_BADTOKEN] = "bad structure token",
+    [FDT_ERR_TRUNCATED] = "token or property runs past the structure block",
+    [FDT_ERR_BADNAME] = "node name not terminated",
+    [FDT_ERR_BADSTRING] = "property name offset out of range",
+    [FDT_ERR_DEPTH] = "nodes nested too deeply",
+    [FDT_ERR_STRUCTURE] = "unbalanced or missing nodes",
+    [FDT_ERR_BADVALUE] = "bad property value",
 };
 
 const char *fdt_strerror(int err)
@@ -295,7 +295,7 @@ static int walk_step(struct walk *w, const struct tag *t, u32 off,
  */
 static int check_struct(const struct fdt *fdt, struct fdt_diag *diag)
 {
-	struct walk w = { 0 };
+	struct walk w = {0};
 	struct tag t;
 	u32 off = fdt->struct_off;
 	int r;
@@ -319,7 +319,7 @@ int fdt_open(struct fdt *fdt, const void *blob, size_t maxsize,
 	int err;
 
 	if (diag)
-		*diag = (struct fdt_diag){ 0 };
+		*diag = (struct fdt_diag){0};
 	memset(fdt, 0, sizeof(*fdt));
 	err = check_header(fdt, blob, maxsize, diag);
 	if (!err)
@@ -641,8 +641,7 @@ bool fdt_stringlist_contains(const char *value, int len, const char *str)
 	return false;
 }
 
-bool fdt_node_is_compatible(const struct fdt *fdt, int node,
-			    const char *compat)
+bool fdt_node_is_compatible(const struct fdt *fdt, int node, const char *compat)
 {
 	int len;
 	const char *v = fdt_getprop(fdt, node, "compatible", &len);

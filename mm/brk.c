@@ -8,6 +8,7 @@
 #include <mm.h>
 #include <errno.h>
 #include <printk.h>
+#include <pgtable.h>
 #include "internal.h"
 
 static struct vma *heap_vma(struct mm *mm)
@@ -61,6 +62,7 @@ long mm_sbrk(struct mm *mm, long n, bool lazy)
 	if (n < 0) {
 		unmap_pages(mm, new_end, old_end);
 		heap->end = new_end;
+		pgtable_prune(mm->root, new_end, old_end);
 		mm_flush_all(mm);
 	} else if (new_end > old_end) {
 		err = heap_extend(heap, new_end);
@@ -75,6 +77,7 @@ long mm_sbrk(struct mm *mm, long n, bool lazy)
 			unmap_pages(mm, old_end, new_end);
 			heap->end = old_end;
 			mm->brk = old;
+			pgtable_prune(mm->root, old_end, new_end);
 			mm_flush_all(mm);
 			spin_unlock(&mm->lock);
 		}

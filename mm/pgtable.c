@@ -163,3 +163,40 @@ int pgtable_check(pte_t *root, int from, int to)
 	}
 	return bad;
 }
+
+static bool table_empty(const pte_t *t)
+{
+	int i;
+
+	for (i = 0; i < PT_ENTRIES; i++)
+		if (pte_valid(t[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Frees the level-0 and level-1 tables under [start, end) of the user half
+ * that no longer map anything (after a large unmap, such as a failed or
+ * shrinking sbrk), so that unmapping gives back every page it can.
+ */
+void pgtable_prune(pte_t *root, u64 start, u64 end)
+{
+	u64 va = ALIGN_DOWN(start, LEVEL_SIZE(1));
+
+	for (; va < end; va += LEVEL_SIZE(1)) {
+		pte_t *l2e = &root[PT_INDEX(va, 2)], *l1, *l1e;
+
+		if (!pte_valid(*l2e) || pte_leaf(*l2e))
+			continue;
+		l1 = table_of(*l2e);
+		l1e = &l1[PT_INDEX(va, 1)];
+		if (pte_valid(*l1e) && !pte_leaf(*l1e) && table_empty(table_of(*l1e))) {
+			kfree_page(table_of(*l1e));
+			WRITE_ONCE(*l1e, 0);
+		}
+		if (table_empty(l1)) {
+			kfree_page(l1);
+			WRITE_ONCE(*l2e, 0);
+		}
+	}
+}

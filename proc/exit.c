@@ -39,11 +39,14 @@ void do_exit(int status)
 	/* Leave the address space before freeing it. */
 	spin_lock(&p->lock);
 	mm = p->mm;
-	mm_activate_kernel();
-	mm_leave(mm);
 	p->mm = NULL;
+	if (mm) {
+		mm_activate_kernel();
+		mm_leave(mm);
+	}
 	spin_unlock(&p->lock);
-	mm_destroy(mm);
+	if (mm)
+		mm_destroy(mm);
 
 	spin_lock(&wait_lock);
 	reparent(p);
@@ -90,6 +93,11 @@ int do_wait(uaddr_t status_addr)
 		}
 		sleep(p, &wait_lock);
 	}
+}
+
+int proc_wait_child(void)
+{
+	return do_wait(0);
 }
 
 int do_kill(int pid)

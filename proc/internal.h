@@ -17,6 +17,7 @@ void proc_free(struct proc *p);
 void sched(void);
 /* First code of every new process in the kernel. */
 void fork_return(void);
+void proc_first_entry(void);
 int do_exec(const char *path, char *const argv[], int argc);
 void do_exit(int status) __noreturn;
 int do_wait(uaddr_t status_addr);

@@ -84,6 +84,8 @@ found:
 	p->chan = NULL;
 	p->mm = NULL;
 	p->cwd = NULL;
+	p->kthread_fn = NULL;
+	p->kthread_arg = NULL;
 	memset(p->ofile, 0, sizeof(p->ofile));
 	memset(&p->context, 0, sizeof(p->context));
 	p->context.ra = (u64)fork_return;
@@ -184,6 +186,38 @@ long proc_count(void)
 		if (READ_ONCE(p->state) != P_UNUSED)
 			n++;
 	return n;
+}
+
+static void kthread_entry(void)
+{
+	struct proc *p;
+
+	proc_first_entry();
+	p = current();
+	p->kthread_fn(p->kthread_arg);
+	do_exit(0);
+}
+
+int kthread_start(const char *name, void (*fn)(void *), void *arg)
+{
+	struct proc *np = proc_alloc();
+	int pid;
+
+	if (!np)
+		return -EAGAIN;
+	np->context.ra = (u64)kthread_entry;
+	np->kthread_fn = fn;
+	np->kthread_arg = arg;
+	strlcpy(np->name, name, sizeof(np->name));
+	pid = np->pid;
+	spin_unlock(&np->lock);
+	spin_lock(&wait_lock);
+	np->parent = current();
+	spin_unlock(&wait_lock);
+	spin_lock(&np->lock);
+	np->state = P_RUNNABLE;
+	spin_unlock(&np->lock);
+	return pid;
 }
 
 void kernel_init(void);

@@ -13,6 +13,7 @@
 #include <vm.h>
 #include <trap.h>
 #include <printk.h>
+#include <errno.h>
 #include <asm/arch.h>
 #include <asm/cpu.h>
 #include "internal.h"
@@ -38,7 +39,8 @@ void scheduler(void)
 				p->state = P_RUNNING;
 				p->cpu = c->id;
 				c->proc = p;
-				mm_activate(p->mm);
+				if (p->mm)
+					mm_activate(p->mm);
 				swtch(&c->sched_ctx, &p->context);
 				mm_activate_kernel();
 				if (p->mm)
@@ -124,6 +126,23 @@ void wakeup(void *chan)
 			p->state = P_RUNNABLE;
 		spin_unlock(&p->lock);
 	}
+}
+
+int pause_ticks(u64 n)
+{
+	u64 t0;
+
+	spin_lock(&tick_lock);
+	t0 = ticks;
+	while (ticks - t0 < n) {
+		if (current_killed()) {
+			spin_unlock(&tick_lock);
+			return -EINTR;
+		}
+		sleep((void *)&ticks, &tick_lock);
+	}
+	spin_unlock(&tick_lock);
+	return 0;
 }
 
 bool current_killed(void)

@@ -55,21 +55,8 @@ SYSCALL(sbrk)
 SYSCALL(pause)
 {
 	int n = (int)a[0];
-	u64 t0;
 
-	if (n < 0)
-		n = 0;
-	spin_lock(&tick_lock);
-	t0 = ticks;
-	while (ticks - t0 < (u64)n) {
-		if (current_killed()) {
-			spin_unlock(&tick_lock);
-			return -EINTR;
-		}
-		sleep((void *)&ticks, &tick_lock);
-	}
-	spin_unlock(&tick_lock);
-	return 0;
+	return pause_ticks(n < 0 ? 0 : (u64)n);
 }
 
 SYSCALL(uptime)
@@ -148,7 +135,6 @@ SYSCALL(procinfo)
 
 SYSCALL(poweroff)
 {
-	printk("calf: poweroff, status %d\n", (int)a[0]);
 	arch_poweroff((int)a[0]);
 }
 

@@ -32,13 +32,16 @@ Only the Python standard library is used.
 """
 
 import argparse
+import codecs
 import os
 import re
 import select
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -82,8 +85,13 @@ RE_EXIT = re.compile(r"^#\s*calf:\s*exit status\s+(-?\d+)")
 RE_POWEROFF = re.compile(r"^calf:\s*power(?:ing)?[ -]?off\b")
 RE_STATUS = re.compile(r"status\s*[=:]?\s*(-?\d+)")
 RE_HART = re.compile(r"^calf:\s*hart\s+(\d+)\s+booted")
+# The boot banner's summary, e.g. "calf: 4 of 4 harts online: 0(boot) 1 2 3".
+RE_ONLINE = re.compile(r"^calf:\s*\d+\s+of\s+\d+\s+harts online:(.*)$")
 # The firmware's banner: seen twice means the machine reset.
 RE_FIRMWARE = re.compile(r"^OpenSBI v\d")
+# Control characters a console line may carry (a stray NUL, U-Boot's
+# backspaces) that must not hide a TAP line from the patterns above.
+RE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # At most this many "not ok" lines are repeated in the summary.
 MAX_LISTED = 20
 
@@ -140,14 +148,24 @@ def parse_args(argv):
                    help="test mode: a console line must match REGEX "
                         "(repeatable)")
     p.add_argument("--expect-harts", type=int, metavar="N",
-                   help="test mode: exactly N distinct "
-                        "'calf: hart H booted' lines")
+                   help="test mode: exactly N harts online (the banner's "
+                        "'calf: N of M harts online: H...' line, or "
+                        "'calf: hart H booted' lines)")
     p.add_argument("--interactive", action="store_true",
                    help="console on this terminal (default without --tap "
                         "and --expect)")
     p.add_argument("--timeout", type=float, default=60.0,
-                   help="test mode: hard timeout in seconds "
-                        "(default %(default)s)")
+                   help="test mode: hard timeout in seconds, times "
+                        "$CALF_TIMEOUT_SCALE when set (default %(default)s)")
+    p.add_argument("--pre-cmdline", action="append", default=[],
+                   metavar="CMDLINE",
+                   help="test mode: boot with CMDLINE first, on the same "
+                        "private copy of the disk; that boot must power off "
+                        "with status 0 without a panic (e.g. an injected "
+                        "crash); repeatable")
+    p.add_argument("--fsck", metavar="MKFS",
+                   help="test mode: after the last boot, run MKFS --check "
+                        "on the (private copy of the) disk")
     p.add_argument("--log", help="also write the console to this file")
     p.add_argument("--gdb", action="store_true",
                    help="start QEMU halted with a gdb server on :1234 "
@@ -163,6 +181,12 @@ def parse_args(argv):
     args.test = args.tap or bool(args.expect) or args.expect_harts is not None
     if args.interactive and args.test:
         die("--interactive cannot be combined with --tap/--expect")
+    scale = os.environ.get("CALF_TIMEOUT_SCALE")
+    if scale:
+        try:
+            args.timeout *= float(scale)
+        except ValueError:
+            die("CALF_TIMEOUT_SCALE is not a number: %r" % scale)
     if args.smp is None:
         args.smp = m["smp"]
     if args.mem is None:
@@ -204,7 +228,7 @@ def resolve_fs(args, m):
 
 
 def qemu_command(args):
-    """Returns the QEMU argv for args (without the U-Boot typing)."""
+    """Returns the QEMU argv for args (U-Boot's typing comes later)."""
     m = MACHINES[args.machine]
     cmd = [args.qemu] + m["qemu"] + ["-smp", str(args.smp), "-m", args.mem,
                                      "-nographic"]
@@ -307,7 +331,7 @@ class Verdict:
         return self.blocks[-1]
 
     def line(self, line):
-        line = line.rstrip("\r")
+        line = RE_CONTROL.sub("", line)
         for text, rx in self.expect:
             if rx.search(line):
                 self.matched.add(text)
@@ -330,6 +354,9 @@ class Verdict:
         m = RE_HART.match(line)
         if m:
             self.harts.add(int(m.group(1)))
+        m = RE_ONLINE.match(line)
+        if m:
+            self.harts.update(int(h) for h in re.findall(r"\d+", m.group(1)))
         if RE_POWEROFF.match(line):
             m = RE_STATUS.search(line)
             self.poweroff_seen = True
@@ -432,7 +459,7 @@ class Console:
             self.log = open(log_path, "w", encoding="utf-8")
 
     def write(self, text):
-        text = text.replace("\r\n", "\n")
+        text = text.replace("\r\n", "\n").replace("\0", "")
         sys.stdout.write(text)
         sys.stdout.flush()
         if self.log:
@@ -465,78 +492,127 @@ def stop(proc):
         proc.wait()
 
 
-def run_test(args, cmd):
-    """Runs QEMU as a test; returns the process exit status for the runner."""
-    con = Console(args.log)
+def watch(proc, args, con, verdict, uboot):
+    """Reads QEMU's console until QEMU exits or the run must end.
+
+    Feeds every line to verdict and U-Boot's prompts to uboot. Returns
+    (timed_out, stopped): stopped says why the runner ended QEMU itself, or
+    is None. The caller stops QEMU afterwards.
+    """
+    finisher = MACHINES[args.machine]["finisher"]
+    deadline = time.monotonic() + args.timeout
+    fd = proc.stdout.fileno()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    last_output = time.monotonic()
+    poweroff_at = panic_at = None
+    while True:
+        now = time.monotonic()
+        if now >= deadline:
+            return True, None
+        if poweroff_at and now - poweroff_at > POWEROFF_GRACE:
+            return False, "the guest powered off but QEMU did not exit"
+        if panic_at and now - panic_at > PANIC_GRACE:
+            return False, "the guest did not power off after the panic"
+        if not finisher and verdict.guest_done() and \
+                now - last_output > GUEST_DONE_IDLE:
+            return False, "the guest is done; %s has no power-off device" \
+                % args.machine
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if not ready:
+            continue
+        data = os.read(fd, 65536)
+        if not data:
+            try:  # QEMU closed its output: it is exiting
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            return False, None
+        last_output = time.monotonic()
+        text = decoder.decode(data)
+        for line in con.write(text):
+            verdict.line(line)
+        if verdict.poweroff_seen and poweroff_at is None:
+            poweroff_at = time.monotonic()
+        if verdict.panicked and panic_at is None:
+            panic_at = time.monotonic()
+        if uboot and not uboot.done:
+            reply = uboot.feed(text)
+            if reply:
+                proc.stdin.write(reply.encode())
+                proc.stdin.flush()
+            if uboot.error:
+                verdict.problems.append(uboot.error)
+                return False, "U-Boot failed"
+
+
+def boot(args, con):
+    """Boots QEMU once with args and judges the run; returns the verdict's
+    problems (empty: passed) and the verdict."""
+    cmd = qemu_command(args)
     con.note("$ " + " ".join(shlex.quote(c) for c in cmd))
     verdict = Verdict(args)
     uboot = UBootDriver(uboot_boot_command(args)) \
         if args.machine == "uboot" else None
-    finisher = MACHINES[args.machine]["finisher"]
     start = time.monotonic()
-    deadline = start + args.timeout
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, bufsize=0)
-    fd = proc.stdout.fileno()
-    timed_out = stopped = False
-    last_output = time.monotonic()
-    poweroff_at = panic_at = None
     try:
-        while True:
-            now = time.monotonic()
-            if now >= deadline:
-                timed_out = True
-                break
-            if poweroff_at and now - poweroff_at > POWEROFF_GRACE:
-                stopped = True
-                break
-            if panic_at and now - panic_at > PANIC_GRACE:
-                stopped = True
-                break
-            if not finisher and verdict.guest_done() and \
-                    now - last_output > GUEST_DONE_IDLE:
-                stopped = True
-                break
-            ready, _, _ = select.select([fd], [], [], 0.2)
-            if not ready:
-                continue
-            data = os.read(fd, 65536)
-            if not data:
-                try:  # QEMU closed its output: it is exiting
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    pass
-                break
-            last_output = time.monotonic()
-            text = data.decode("utf-8", errors="replace")
-            for line in con.write(text):
-                verdict.line(line)
-            if verdict.poweroff_seen and poweroff_at is None:
-                poweroff_at = time.monotonic()
-            if verdict.panicked and panic_at is None:
-                panic_at = time.monotonic()
-            if uboot and not uboot.done:
-                reply = uboot.feed(text)
-                if reply:
-                    proc.stdin.write(reply.encode())
-                    proc.stdin.flush()
-                if uboot.error:
-                    verdict.problems.append(uboot.error)
-                    stopped = True
-                    break
+        timed_out, stopped = watch(proc, args, con, verdict, uboot)
     finally:
         if con.partial:
             verdict.line(con.partial)
         stop(proc)
-    status = proc.returncode
-    elapsed = time.monotonic() - start
     if stopped:
-        con.note("stopped QEMU after the guest finished (%.1fs)" % elapsed)
+        con.note("stopped QEMU: %s (%.1fs)"
+                 % (stopped, time.monotonic() - start))
     if uboot and not uboot.done and not uboot.error:
         verdict.problems.append("U-Boot conversation stuck in state %s"
                                 % uboot.state)
-    probs = verdict.finish(status, timed_out, stopped)
-    ok, notok = verdict.counts()
+    return verdict.finish(proc.returncode, timed_out, stopped is not None), \
+        verdict
+
+
+def private_disk(args, tmpdir):
+    """Gives the run its own copy of the disk, shared by all its boots."""
+    if not args.disk:
+        die("--pre-cmdline and --fsck need a disk (--disk or --fs on virt)")
+    copy = os.path.join(tmpdir, os.path.basename(args.disk))
+    shutil.copyfile(args.disk, copy)
+    args.disk, args.snapshot = copy, False
+
+
+def fsck(args, con):
+    """Runs mkfs --check on the run's disk; returns problems."""
+    res = subprocess.run([args.fsck, "--check", args.disk],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    con.write(res.stdout.decode("utf-8", "replace"))
+    if res.returncode != 0:
+        return ["%s --check found problems in the disk image" % args.fsck]
+    return []
+
+
+def run_test(args):
+    """Runs the test: the --pre-cmdline boots (each must power off cleanly),
+    then the checked boot, then --fsck. Returns the runner's exit status."""
+    con = Console(args.log)
+    start = time.monotonic()
+    probs, verdict = [], None
+    with tempfile.TemporaryDirectory(prefix="calf-run-") as tmpdir:
+        if args.pre_cmdline or args.fsck:
+            private_disk(args, tmpdir)
+        for i, cmdline in enumerate(args.pre_cmdline):
+            pre = argparse.Namespace(**vars(args))
+            pre.cmdline, pre.tap, pre.expect, pre.expect_harts = \
+                cmdline, False, [], None
+            probs += ["boot %d: %s" % (i + 1, p) for p in boot(pre, con)[0]]
+            if probs:
+                break
+        if not probs:
+            probs, verdict = boot(args, con)
+            if not probs and args.fsck:
+                probs = fsck(args, con)
+    ok, notok = verdict.counts() if verdict else (0, 0)
+    elapsed = time.monotonic() - start
     if probs:
         con.note("FAIL (%d ok, %d not ok, %.1fs)" % (ok, notok, elapsed))
         for p in probs:
@@ -612,7 +688,7 @@ def main(argv):
     if args.test:
         if args.gdb:
             args.timeout = float("inf")
-        return run_test(args, cmd)
+        return run_test(args)
     sys.stderr.write("calf-run: %s, %d harts, %s; Ctrl-A X quits\n"
                      % (args.machine, args.smp, args.mem))
     if args.machine != "uboot":
@@ -622,8 +698,14 @@ def main(argv):
     return relay(proc, UBootDriver(uboot_boot_command(args)))
 
 
+def on_sigterm(signum, frame):
+    """meson test's timeout: unwind so that QEMU is stopped too."""
+    raise SystemExit(128 + signum)
+
+
 if __name__ == "__main__":
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
         sys.exit(main(sys.argv[1:]))
     except KeyboardInterrupt:

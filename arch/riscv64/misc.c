@@ -4,6 +4,7 @@
 #include <platform.h>
 #include <asm/arch.h>
 #include <asm/sbi.h>
+#include <printk.h>
 
 /*
  * Powers the machine off. With a test finisher (QEMU sifive,test0), the
@@ -12,6 +13,7 @@
 void arch_poweroff(int status)
 {
 	arch_irq_disable();
+	printk("calf: power off, status %d\n", status);
 	if (platform.finisher.base) {
 		volatile u32 *reg = ioremap(platform.finisher.base + platform.finisher.offset, 4);
 		u32 pass = platform.finisher.poweroff_value ? platform.finisher.poweroff_value : 0x5555;

@@ -5,6 +5,7 @@
  */
 #include <types.h>
 #include <asm/sbi.h>
+#include <printk.h>
 
 static bool have_time, have_ipi, have_rfence, have_srst, have_dbcn;
 
@@ -123,6 +124,7 @@ void sbi_shutdown(bool failure)
 	if (have_srst)
 		sbi_call(SBI_EXT_SRST, 0, 0, failure ? 1 : 0, 0, 0, 0, 0);
 	legacy_call(SBI_EXT_LEGACY_SHUTDOWN, 0);
+	printk("calf: the firmware cannot power off; halted\n");
 	for (;;)
 		__asm__ __volatile__("wfi");
 }

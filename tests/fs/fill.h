@@ -52,7 +52,9 @@ static inline long fill_blocks(const char *dir, int *nfiles)
 			return total;
 		}
 		for (long sz = 0; sz < (long)MAXFILE * BSIZE; sz += FILL_CHUNK) {
-			if (write(fd, fill_buf, FILL_CHUNK) != FILL_CHUNK) {
+			long left = (long)MAXFILE * BSIZE - sz;
+			int n = left < FILL_CHUNK ? (int)left : FILL_CHUNK;
+			if (write(fd, fill_buf, n) != n) {
 				full = 1;
 				break;
 			}

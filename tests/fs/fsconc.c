@@ -99,7 +99,7 @@ static int t_measure(void)
 	       inodes_before);
 	CHECK(blocks_before > 0 && inodes_before > 0);
 	/* Work in a directory of our own, removed before measuring again. */
-	CHECK(mkdir("fsconc") == 0 && chdir("fsconc") == 0);
+	CHECK(mkdir("conc_d") == 0 && chdir("conc_d") == 0);
 	return 1;
 }
 
@@ -168,7 +168,7 @@ static int t_nothing_left(void)
 	}
 	close(fd);
 	CHECK(left == 0);
-	CHECK(chdir("/") == 0 && unlink("fsconc") == 0);
+	CHECK(chdir("/") == 0 && unlink("conc_d") == 0);
 	return 1;
 }
 

@@ -10,8 +10,8 @@ static int inodes_first, nfiles_first;
 
 static int t_fill_blocks(void)
 {
-	CHECK(mkdir("fsfull") == 0);
-	blocks_first = fill_blocks("fsfull", &nfiles_first);
+	CHECK(mkdir("full_d") == 0);
+	blocks_first = fill_blocks("full_d", &nfiles_first);
 	printf("# %ld data blocks fit in %d files\n", blocks_first,
 	       nfiles_first);
 	CHECK(blocks_first > 100);
@@ -24,9 +24,9 @@ static int t_full_disk_behaviour(void)
 	int fd;
 
 	/* Nothing is left for a new directory's block. */
-	CHECK(mkdir("fsfull/newdir") < 0);
+	CHECK(mkdir("full_d/newdir") < 0);
 	/* Overwriting blocks a file already has needs no new block. */
-	fd = open(numname(path, "fsfull/b", 0), O_WRONLY);
+	fd = open(numname(path, "full_d/b", 0), O_WRONLY);
 	CHECK(fd >= 0);
 	CHECK(write(fd, fill_buf, BSIZE) == BSIZE);
 	close(fd);
@@ -42,9 +42,9 @@ static int t_refill_blocks(void)
 	long again;
 	int nfiles;
 
-	fill_cleanup("fsfull", "b", nfiles_first);
-	again = fill_blocks("fsfull", &nfiles);
-	fill_cleanup("fsfull", "b", nfiles);
+	fill_cleanup("full_d", "b", nfiles_first);
+	again = fill_blocks("full_d", &nfiles);
+	fill_cleanup("full_d", "b", nfiles);
 	printf("# %ld data blocks fit again\n", again);
 	CHECK(again == blocks_first && nfiles == nfiles_first);
 	return 1;
@@ -52,8 +52,8 @@ static int t_refill_blocks(void)
 
 static int t_fill_inodes(void)
 {
-	CHECK(mkdir("fsfull/i") == 0);
-	inodes_first = fill_inodes("fsfull/i");
+	CHECK(mkdir("full_d/i") == 0);
+	inodes_first = fill_inodes("full_d/i");
 	printf("# %d inodes fit\n", inodes_first);
 	CHECK(inodes_first > 10);
 	return 1;
@@ -63,14 +63,14 @@ static int t_no_inodes_behaviour(void)
 {
 	int p[2], fd;
 
-	CHECK(mkdir("fsfull/i/d") < 0);
-	CHECK(mknod("fsfull/i/n", 1, 0) < 0);
-	CHECK(open("fsfull/i/x", O_CREATE | O_RDWR) < 0);
+	CHECK(mkdir("full_d/i/d") < 0);
+	CHECK(mknod("full_d/i/n", 1, 0) < 0);
+	CHECK(open("full_d/i/x", O_CREATE | O_RDWR) < 0);
 	/* Pipes need no inode; existing files can still be opened. */
 	CHECK(pipe(p) == 0);
 	close(p[0]);
 	close(p[1]);
-	fd = open("fsfull/i/i0", O_RDWR);
+	fd = open("full_d/i/i0", O_RDWR);
 	CHECK(fd >= 0 && write(fd, "x", 1) == 1);
 	close(fd);
 	return 1;
@@ -80,24 +80,24 @@ static int t_refill_inodes(void)
 {
 	int again;
 
-	fill_cleanup("fsfull/i", "i", inodes_first);
-	again = fill_inodes("fsfull/i");
-	fill_cleanup("fsfull/i", "i", again);
+	fill_cleanup("full_d/i", "i", inodes_first);
+	again = fill_inodes("full_d/i");
+	fill_cleanup("full_d/i", "i", again);
 	printf("# %d inodes fit again\n", again);
 	CHECK(again == inodes_first);
 	/* Removing the directory returns the blocks it grew by. */
-	CHECK(unlink("fsfull/i") == 0);
+	CHECK(unlink("full_d/i") == 0);
 	return 1;
 }
 
 static int t_blocks_after_all(void)
 {
 	int nfiles;
-	long again = fill_blocks("fsfull", &nfiles);
+	long again = fill_blocks("full_d", &nfiles);
 
-	fill_cleanup("fsfull", "b", nfiles);
+	fill_cleanup("full_d", "b", nfiles);
 	CHECK(again == blocks_first);
-	CHECK(unlink("fsfull") == 0);
+	CHECK(unlink("full_d") == 0);
 	return 1;
 }
 
