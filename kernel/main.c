@@ -56,21 +56,16 @@ bool cmdline_get(const char *key, char *buf, size_t size)
 				buf[0] = 0;
 			return true;
 		}
-		if (buf && size && wlen > klen && w[klen] == '=' &&
-		    strncmp(w, key, klen) == 0) {
-			size_t vlen = MIN(wlen - klen - 1, size - 1);
-			memcpy(buf, w + klen + 1, vlen);
-			buf[vlen] = 0;
+		if (wlen > klen && w[klen] == '=' && strncmp(w, key, klen) == 0) {
+			if (buf && size) {
+				size_t vlen = MIN(wlen - klen - 1, size - 1);
+				memcpy(buf, w + klen + 1, vlen);
+				buf[vlen] = 0;
+			}
 			return true;
 		}
 	}
 	return false;
-}
-
-static u32 fdt_totalsize(const void *fdt)
-{
-	const u8 *b = fdt;
-	return (u32)b[4] << 24 | (u32)b[5] << 16 | (u32)b[6] << 8 | b[7];
 }
 
 static void print_banner(void)
@@ -107,10 +102,9 @@ void kmain(u32 hartid, phys_addr_t dtb_pa, phys_addr_t load_pa)
 	printk("\ncalf: booting on hart %u, kernel at pa %p, device tree at pa %p\n",
 	       hartid, (void *)load_pa, (void *)dtb_pa);
 
-	boot_fdt = fdt;
 	platform_init_from_fdt(fdt);
 	smp_init_cpu_map(hartid);
-	mm_init(load_pa, (u64)(_end - _start_image), dtb_pa, fdt_totalsize(fdt));
+	mm_init(load_pa, (u64)(_end - _start_image), dtb_pa, boot_fdt_size);
 	paging_init();
 	irq_init();
 	uart_init();
