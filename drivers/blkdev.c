@@ -80,5 +80,6 @@ void blk_init(void)
 	virtio_blk_init();
 	ramdisk_init();
 	if (!blkdev_root())
-		printk("blk_init: no block device (no virtio-blk, no initrd)\n");
+		printk(
+		    "blk_init: no block device (no virtio-blk, no initrd)\n");
 }

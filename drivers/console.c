@@ -48,17 +48,17 @@
 /* The lead's process table dump (kernel/proc); printed on ^P. */
 extern void procdump(void);
 
-#define CTRL(c) ((c) - '@')
+#define CTRL(c)	     ((c) - '@')
 #define CH_BACKSPACE CTRL('H')
-#define CH_DELETE 0x7f
+#define CH_DELETE    0x7f
 #define CH_KILL_LINE CTRL('U')
-#define CH_EOF CTRL('D')
-#define CH_PROCDUMP CTRL('P')
+#define CH_EOF	     CTRL('D')
+#define CH_PROCDUMP  CTRL('P')
 
 /* ---------------------------------------------------------------- output */
 
 /* Spins before an output writer decides the lock holder is stuck. */
-#define OUT_LOCK_SPIN_LIMIT 50000000L
+#define OUT_LOCK_SPIN_LIMIT 200000000L
 
 static const struct console_ops *out_ops; /* NULL: SBI console */
 static u32 out_locked;
@@ -102,7 +102,8 @@ static void out_unlock(bool taken)
  */
 static void out_char(char c)
 {
-	const struct console_ops *ops = __atomic_load_n(&out_ops, __ATOMIC_ACQUIRE);
+	const struct console_ops *ops =
+	    __atomic_load_n(&out_ops, __ATOMIC_ACQUIRE);
 
 	if (!ops) {
 		sbi_console_putchar((unsigned char)c);
@@ -146,9 +147,9 @@ void console_set_output(const struct console_ops *ops)
 static struct {
 	struct spinlock lock;
 	char buf[INPUT_BUF]; /* guarded by lock, like the cursors */
-	u32 r, w, e;         /* see the file comment */
+	u32 r, w, e;	     /* see the file comment */
 	bool echo;
-} in = { .lock = SPINLOCK_INIT("console_in"), .echo = true };
+} in = {.lock = SPINLOCK_INIT("console_in"), .echo = true};
 
 static bool input_irq_driven;
 static u32 polling;
@@ -166,7 +167,8 @@ static void echo_erase(void)
 		console_write("\b \b", 3);
 }
 
-/* Stores a typed character and commits the line on newline, ^D or a full buffer. */
+/* Stores a typed character and commits the line on newline, ^D or a full
+ * buffer. */
 static void ldisc_store(char c)
 {
 	assert_held(&in.lock);

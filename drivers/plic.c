@@ -28,12 +28,14 @@
 
 #define PLIC_MAX_SOURCES 1024
 
-#define PLIC_PRIORITY(irq) (4 * (irq))
+#define PLIC_PRIORITY(irq)    (4 * (irq))
 #define PLIC_ENABLE(ctx, irq) (0x2000 + 0x80 * (ctx) + 4 * ((irq) / 32))
-#define PLIC_THRESHOLD(ctx) (0x200000 + 0x1000 * (ctx))
-#define PLIC_CLAIM(ctx) (0x200000 + 0x1000 * (ctx) + 4)
+#define PLIC_THRESHOLD(ctx)   (0x200000 + 0x1000 * (ctx))
+#define PLIC_CLAIM(ctx)	      (0x200000 + 0x1000 * (ctx) + 4)
 
 #define IRQ_PRIORITY_ON 1
+/* The PLIC register window when the device tree gives no size. */
+#define PLIC_DEFAULT_SIZE 0x4000000
 
 /* A handler claiming more than this many interrupts in a row yields. */
 #define DISPATCH_LIMIT 64
@@ -44,9 +46,9 @@ struct irq_action {
 };
 
 static struct spinlock plic_lock = SPINLOCK_INIT("plic");
-static u8 *plic_base;                            /* NULL until irq_init() */
+static u8 *plic_base;				    /* NULL until irq_init() */
 static struct irq_action actions[PLIC_MAX_SOURCES]; /* guarded by plic_lock */
-static u32 nsources;                             /* platform.plic.ndev, capped */
+static u32 nsources; /* platform.plic.ndev, capped */
 
 /* The S-mode context of cpu index i, or -1 when it takes no interrupts. */
 static int context_of(int cpu)
@@ -77,7 +79,9 @@ void irq_init(void)
 
 	spin_lock(&plic_lock);
 	nsources = MIN(platform.plic.ndev + 1, (u32)PLIC_MAX_SOURCES);
-	plic_base = ioremap(platform.plic.base, platform.plic.size);
+	plic_base =
+	    ioremap(platform.plic.base, platform.plic.size ? platform.plic.size
+							   : PLIC_DEFAULT_SIZE);
 	for (u32 irq = 1; irq < nsources; irq++) {
 		u32 prio = actions[irq].handler ? IRQ_PRIORITY_ON : 0;
 		writel(prio, plic_base + PLIC_PRIORITY(irq));
@@ -113,7 +117,8 @@ void irq_init_hart(void)
  */
 void irq_register(u32 irq, irq_handler_t handler, void *arg)
 {
-	if (irq == 0 || irq >= PLIC_MAX_SOURCES || (plic_base && irq >= nsources))
+	if (irq == 0 || irq >= PLIC_MAX_SOURCES ||
+	    (plic_base && irq >= nsources))
 		panic("irq_register: irq %u out of range", irq);
 	if (!handler)
 		panic("irq_register: irq %u: NULL handler", irq);
@@ -145,13 +150,14 @@ void irq_dispatch(void)
 
 	if (ctx < 0 || !plic_base)
 		panic("irq_dispatch: external interrupt on cpu %d without a "
-		      "PLIC context", cpu_id());
+		      "PLIC context",
+		      cpu_id());
 
 	for (int n = 0; n < DISPATCH_LIMIT; n++) {
 		u32 irq = readl(plic_base + PLIC_CLAIM(ctx));
 		if (irq == 0)
 			break;
-		struct irq_action act = { 0 };
+		struct irq_action act = {0};
 		if (irq < PLIC_MAX_SOURCES)
 			act = actions[irq];
 		if (act.handler)

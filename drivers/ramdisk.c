@@ -59,7 +59,8 @@ void ramdisk_init(void)
 		return;
 	}
 	if ((end - start) % SECTOR_SIZE)
-		printk("ramdisk: initrd size not a multiple of %d; tail ignored\n",
-		       SECTOR_SIZE);
+		printk(
+		    "ramdisk: initrd size not a multiple of %d; tail ignored\n",
+		    SECTOR_SIZE);
 	blkdev_register_fallback(&initrd_disk.dev);
 }

@@ -20,19 +20,19 @@
 #define SIFIVE_RXDATA 0x04
 #define SIFIVE_TXCTRL 0x08
 #define SIFIVE_RXCTRL 0x0c
-#define SIFIVE_IE 0x10
-#define SIFIVE_IP 0x14
-#define SIFIVE_DIV 0x18
+#define SIFIVE_IE     0x10
+#define SIFIVE_IP     0x14
+#define SIFIVE_DIV    0x18
 
-#define TXDATA_FULL (1u << 31)
-#define RXDATA_EMPTY (1u << 31)
-#define RXDATA_BYTE 0xffu
-#define TXCTRL_TXEN (1u << 0)
-#define RXCTRL_RXEN (1u << 0)
+#define TXDATA_FULL	  (1u << 31)
+#define RXDATA_EMPTY	  (1u << 31)
+#define RXDATA_BYTE	  0xffu
+#define TXCTRL_TXEN	  (1u << 0)
+#define RXCTRL_RXEN	  (1u << 0)
 #define RXCTRL_RXCNT_MASK (7u << 16)
-#define IE_RXWM (1u << 1)
+#define IE_RXWM		  (1u << 1)
 
-#define TX_SPIN_LIMIT 1000000
+#define TX_SPIN_LIMIT  1000000
 #define RX_DRAIN_LIMIT 1024
 
 static u8 *sifive_base;
@@ -49,8 +49,8 @@ static void sifive_uart_putc(char c)
 }
 
 static const struct console_ops sifive_uart_ops = {
-	.name = "sifive_uart",
-	.putc = sifive_uart_putc,
+    .name = "sifive_uart",
+    .putc = sifive_uart_putc,
 };
 
 /* Receive interrupt: pops every waiting byte into the line discipline. */
@@ -77,7 +77,7 @@ void sifive_uart_init(void)
 	writel(readl(sifive_base + SIFIVE_TXCTRL) | TXCTRL_TXEN,
 	       sifive_base + SIFIVE_TXCTRL);
 	writel((readl(sifive_base + SIFIVE_RXCTRL) & ~RXCTRL_RXCNT_MASK) |
-		       RXCTRL_RXEN,
+		   RXCTRL_RXEN,
 	       sifive_base + SIFIVE_RXCTRL);
 
 	console_set_output(&sifive_uart_ops);

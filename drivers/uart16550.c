@@ -39,23 +39,23 @@
 #define IER_RX_AVAILABLE 0x01
 
 #define IIR_NO_INTERRUPT 0x01
-#define IIR_ID_MASK 0x0f
+#define IIR_ID_MASK	 0x0f
 #define IIR_MODEM_STATUS 0x00
-#define IIR_BUSY_DETECT 0x07 /* DesignWare only */
+#define IIR_BUSY_DETECT	 0x07 /* DesignWare only */
 
 #define FCR_FIFO_ENABLE 0x01
-#define FCR_CLEAR_RX 0x02
-#define FCR_CLEAR_TX 0x04
+#define FCR_CLEAR_RX	0x02
+#define FCR_CLEAR_TX	0x04
 
-#define MCR_DTR 0x01
-#define MCR_RTS 0x02
+#define MCR_DTR	 0x01
+#define MCR_RTS	 0x02
 #define MCR_OUT2 0x08 /* gates the interrupt line on PC-style boards */
 
 #define LSR_DATA_READY 0x01
-#define LSR_THR_EMPTY 0x20
+#define LSR_THR_EMPTY  0x20
 
 /* Bounds on polling loops, so broken hardware cannot hang the kernel. */
-#define TX_SPIN_LIMIT 1000000
+#define TX_SPIN_LIMIT  1000000
 #define RX_DRAIN_LIMIT 1024
 
 static struct {
@@ -92,8 +92,8 @@ static void uart16550_putc(char c)
 }
 
 static const struct console_ops uart16550_ops = {
-	.name = "uart16550",
-	.putc = uart16550_putc,
+    .name = "uart16550",
+    .putc = uart16550_putc,
 };
 
 /* Hands every byte waiting in the receive FIFO to the line discipline. */

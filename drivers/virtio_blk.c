@@ -44,11 +44,11 @@
 #include "blk_internal.h"
 #include "virtio.h"
 
-#define VBLK_QSIZE_MAX 32      /* queue entries we use at most */
-#define VBLK_RING_ALIGN 64     /* used ring alignment (legacy QueueAlign) */
+#define VBLK_QSIZE_MAX	   32 /* queue entries we use at most */
+#define VBLK_RING_ALIGN	   64 /* used ring alignment (legacy QueueAlign) */
 #define VBLK_CHUNK_SECTORS (PAGE_SIZE / SECTOR_SIZE)
-#define VBLK_MAX_SEGS 2        /* a page-sized chunk spans at most two pages */
-#define VBLK_MAX_CHAIN (VBLK_MAX_SEGS + 2)
+#define VBLK_MAX_SEGS	   2 /* a page-sized chunk spans at most two pages */
+#define VBLK_MAX_CHAIN	   (VBLK_MAX_SEGS + 2)
 
 /* Per-slot DMA memory: request header and status byte. */
 struct vblk_dma {
@@ -136,7 +136,8 @@ static void desc_free_chain(struct vblk *vb, u16 head)
 	assert_held(&vb->lock);
 	for (;;) {
 		if (i >= vb->qsize || vb->desc_free[i])
-			panic("desc_free_chain: %s: bad descriptor %u", vb->name, i);
+			panic("desc_free_chain: %s: bad descriptor %u",
+			      vb->name, i);
 		struct virtq_desc *d = &vb->desc[i];
 		u16 flags = d->flags, next = d->next;
 		memset(d, 0, sizeof(*d));
@@ -160,8 +161,10 @@ static void vblk_reap(struct vblk *vb)
 		dma_rmb(); /* read the entry only after seeing idx move */
 		u32 id = vb->used->ring[vb->used_seen % vb->qsize].id;
 		if (id >= vb->qsize || !vb->slot[id].inflight)
-			panic("vblk_reap: %s: device returned descriptor %u that "
-			      "is not in flight", vb->name, id);
+			panic(
+			    "vblk_reap: %s: device returned descriptor %u that "
+			    "is not in flight",
+			    vb->name, id);
 		vb->slot[id].inflight = false;
 		vb->slot[id].done = true;
 		wakeup(&vb->slot[id]);
@@ -187,8 +190,8 @@ static void vblk_intr(void *arg)
  * process context, polling the used ring (lock dropped between polls)
  * otherwise.
  */
-static void vblk_wait(struct vblk *vb, void *chan, bool (*cond)(struct vblk *, void *),
-		      void *arg)
+static void vblk_wait(struct vblk *vb, void *chan,
+		      bool (*cond)(struct vblk *, void *), void *arg)
 {
 	bool polled = current_pid() == 0;
 
@@ -224,7 +227,8 @@ static int vblk_segments(u8 *buf, size_t len, struct vblk_seg *segs, int max)
 	int n = 0;
 
 	while (len > 0) {
-		size_t piece = MIN(len, PAGE_SIZE - ((uintptr_t)buf & (PAGE_SIZE - 1)));
+		size_t piece =
+		    MIN(len, PAGE_SIZE - ((uintptr_t)buf & (PAGE_SIZE - 1)));
 		phys_addr_t pa = kva_to_pa(buf);
 		if (n > 0 && segs[n - 1].pa + segs[n - 1].len == pa) {
 			segs[n - 1].len += piece;
@@ -336,7 +340,8 @@ static int vblk_rw(struct blkdev *dev, u64 sector, void *buf, u32 nsect,
 
 static void vblk_set_status(struct vblk *vb, u32 bits)
 {
-	vblk_write(vb, VIRTIO_MMIO_STATUS, vblk_read(vb, VIRTIO_MMIO_STATUS) | bits);
+	vblk_write(vb, VIRTIO_MMIO_STATUS,
+		   vblk_read(vb, VIRTIO_MMIO_STATUS) | bits);
 }
 
 /*
@@ -352,12 +357,14 @@ static int vblk_negotiate(struct vblk *vb)
 	offered = vblk_read(vb, VIRTIO_MMIO_DEVICE_FEATURES);
 	if (vb->version >= 2) {
 		vblk_write(vb, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-		offered |= (u64)vblk_read(vb, VIRTIO_MMIO_DEVICE_FEATURES) << 32;
+		offered |= (u64)vblk_read(vb, VIRTIO_MMIO_DEVICE_FEATURES)
+			   << 32;
 	}
 	vb->readonly = offered & (1ull << VIRTIO_BLK_F_RO);
-	wanted = offered & ((1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_BLK_F_RO) |
-			    (1ull << VIRTIO_F_ACCESS_PLATFORM) |
-			    (1ull << VIRTIO_F_ORDER_PLATFORM));
+	wanted = offered &
+		 ((1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_BLK_F_RO) |
+		  (1ull << VIRTIO_F_ACCESS_PLATFORM) |
+		  (1ull << VIRTIO_F_ORDER_PLATFORM));
 	if (vb->version >= 2 && !(wanted & (1ull << VIRTIO_F_VERSION_1))) {
 		printk("%s: modern device without VERSION_1\n", vb->name);
 		return -ENODEV;
@@ -367,9 +374,11 @@ static int vblk_negotiate(struct vblk *vb)
 	vblk_write(vb, VIRTIO_MMIO_DRIVER_FEATURES, (u32)wanted);
 	if (vb->version >= 2) {
 		vblk_write(vb, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-		vblk_write(vb, VIRTIO_MMIO_DRIVER_FEATURES, (u32)(wanted >> 32));
+		vblk_write(vb, VIRTIO_MMIO_DRIVER_FEATURES,
+			   (u32)(wanted >> 32));
 		vblk_set_status(vb, VIRTIO_STATUS_FEATURES_OK);
-		if (!(vblk_read(vb, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
+		if (!(vblk_read(vb, VIRTIO_MMIO_STATUS) &
+		      VIRTIO_STATUS_FEATURES_OK)) {
 			printk("%s: device rejected our features\n", vb->name);
 			return -ENODEV;
 		}
@@ -423,9 +432,12 @@ static int vblk_setup_queue(struct vblk *vb)
 
 	vblk_write(vb, VIRTIO_MMIO_QUEUE_NUM, vb->qsize);
 	if (vb->version >= 2) {
-		vblk_write64(vb, VIRTIO_MMIO_QUEUE_DESC_LOW, kva_to_pa(vb->desc));
-		vblk_write64(vb, VIRTIO_MMIO_QUEUE_DRIVER_LOW, kva_to_pa(vb->avail));
-		vblk_write64(vb, VIRTIO_MMIO_QUEUE_DEVICE_LOW, kva_to_pa(vb->used));
+		vblk_write64(vb, VIRTIO_MMIO_QUEUE_DESC_LOW,
+			     kva_to_pa(vb->desc));
+		vblk_write64(vb, VIRTIO_MMIO_QUEUE_DRIVER_LOW,
+			     kva_to_pa(vb->avail));
+		vblk_write64(vb, VIRTIO_MMIO_QUEUE_DEVICE_LOW,
+			     kva_to_pa(vb->used));
 		vblk_write(vb, VIRTIO_MMIO_QUEUE_READY, 1);
 	} else {
 		/*
@@ -434,13 +446,15 @@ static int vblk_setup_queue(struct vblk *vb)
 		 * agree for our power-of-two sizes, and we check it.
 		 */
 		size_t legacy_used = ALIGN_UP(avail_offset(vb->qsize) +
-						      sizeof(u16) * (2 + vb->qsize),
+						  sizeof(u16) * (2 + vb->qsize),
 					      (size_t)VBLK_RING_ALIGN);
 		if (legacy_used != used_offset(vb->qsize))
-			panic("vblk_setup_queue: legacy used ring at %zu, ours at %zu",
+			panic("vblk_setup_queue: legacy used ring at %zu, ours "
+			      "at %zu",
 			      legacy_used, used_offset(vb->qsize));
 		vblk_write(vb, VIRTIO_MMIO_QUEUE_ALIGN, VBLK_RING_ALIGN);
-		vblk_write(vb, VIRTIO_MMIO_QUEUE_PFN, kva_to_pa(ring) >> PAGE_SHIFT);
+		vblk_write(vb, VIRTIO_MMIO_QUEUE_PFN,
+			   kva_to_pa(ring) >> PAGE_SHIFT);
 	}
 	return 0;
 }
@@ -452,7 +466,9 @@ static u64 vblk_capacity(struct vblk *vb)
 	u8 *cfg = vb->regs + VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_CAPACITY;
 
 	do {
-		gen = vb->version >= 2 ? vblk_read(vb, VIRTIO_MMIO_CONFIG_GENERATION) : 0;
+		gen = vb->version >= 2
+			  ? vblk_read(vb, VIRTIO_MMIO_CONFIG_GENERATION)
+			  : 0;
 		lo = readl(cfg);
 		hi = readl(cfg + 4);
 	} while (vb->version >= 2 &&
@@ -498,7 +514,8 @@ static void vblk_free(struct vblk *vb)
 /* Probes virtio-mmio slot i; registers a block device when it holds one. */
 static void vblk_probe(int i)
 {
-	u64 size = platform.virtio[i].size ? platform.virtio[i].size : PAGE_SIZE;
+	u64 size =
+	    platform.virtio[i].size ? platform.virtio[i].size : PAGE_SIZE;
 	u8 *regs = ioremap(platform.virtio[i].base, size);
 	u32 version;
 
@@ -508,7 +525,8 @@ static void vblk_probe(int i)
 		return;
 	version = readl(regs + VIRTIO_MMIO_VERSION);
 	if (version != 1 && version != 2) {
-		printk("virtio-blk: slot %d: unknown mmio version %u\n", i, version);
+		printk("virtio-blk: slot %d: unknown mmio version %u\n", i,
+		       version);
 		return;
 	}
 

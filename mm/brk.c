@@ -53,7 +53,9 @@ long mm_sbrk(struct mm *mm, long n, bool lazy)
 		err = -ENOMEM;
 		goto out;
 	}
-	if (n < 0 && (new > old || new < mm->heap_start)) {
+	if (n < 0 && new > old)
+		goto out; /* below address 0: a no-op, as xv6 programs expect */
+	if (n < 0 && new < mm->heap_start) {
 		err = -EINVAL;
 		goto out;
 	}

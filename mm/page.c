@@ -29,11 +29,18 @@ static u64 nr_reserved;
 
 #define PCP_BATCH 16
 #define PCP_HIGH 64
+/*
+ * A hart's cache. Its lock is almost always uncontended: only a hart that
+ * found every other source empty takes another hart's cache lock, so that
+ * running out of memory means every free page really was handed out.
+ * Lock order: pcp lock > page_lock; a hart never holds two pcp locks.
+ */
 struct pcp {
+	struct spinlock lock;
 	struct page *list;
 	int count;
 };
-static struct pcp pcp[MAX_CPUS]; /* touched only by their hart, irqs off */
+static struct pcp pcp[MAX_CPUS];
 
 struct page *pa_to_page(phys_addr_t pa)
 {
@@ -91,14 +98,13 @@ static void pcp_drain(struct pcp *p, int n)
 	spin_unlock(&page_lock);
 }
 
-struct page *alloc_page(unsigned gfp)
+/* Takes one page from p, refilling from the global list when asked. */
+static struct page *pcp_take(struct pcp *p, bool refill)
 {
 	struct page *pg;
-	struct pcp *p;
 
-	irq_push_off();
-	p = &pcp[cpu_id()];
-	if (!p->list)
+	spin_lock(&p->lock);
+	if (!p->list && refill)
 		pcp_refill(p, PCP_BATCH);
 	pg = p->list;
 	if (pg) {
@@ -106,7 +112,30 @@ struct page *alloc_page(unsigned gfp)
 		p->count--;
 		__atomic_sub_fetch(&nr_free, 1, __ATOMIC_RELAXED);
 	}
+	spin_unlock(&p->lock);
+	return pg;
+}
+
+/* Last resort: a page from another hart's cache. */
+static struct page *steal_page(void)
+{
+	struct page *pg = NULL;
+	int i;
+
+	for (i = 0; i < MAX_CPUS && !pg; i++)
+		pg = pcp_take(&pcp[i], false);
+	return pg;
+}
+
+struct page *alloc_page(unsigned gfp)
+{
+	struct page *pg;
+
+	irq_push_off();
+	pg = pcp_take(&pcp[cpu_id()], true);
 	irq_pop_off();
+	if (!pg)
+		pg = steal_page();
 	if (!pg)
 		return NULL;
 	if (pg->refcount != 0 || (pg->flags & PG_RESERVED))
@@ -129,12 +158,14 @@ static void free_page(struct page *pg)
 	pg->flags = 0;
 	irq_push_off();
 	p = &pcp[cpu_id()];
+	spin_lock(&p->lock);
 	pg->next = p->list;
 	p->list = pg;
 	p->count++;
 	__atomic_add_fetch(&nr_free, 1, __ATOMIC_RELAXED);
 	if (p->count > PCP_HIGH)
 		pcp_drain(p, PCP_HIGH - PCP_BATCH);
+	spin_unlock(&p->lock);
 	irq_pop_off();
 }
 
@@ -200,6 +231,8 @@ void page_array_init(phys_addr_t base, u64 npages, phys_addr_t array_pa,
 
 	ram_base = base;
 	page_array_n = npages;
+	for (m = 0; m < MAX_CPUS; m++)
+		spin_init(&pcp[m].lock, "pcp");
 	page_array = pa_to_kva(array_pa);
 	for (i = 0; i < npages; i++) {
 		page_array[i].refcount = 1;

@@ -141,9 +141,9 @@ SYSCALL(poweroff)
 SYSCALL(cmdline)
 {
 	size_t len = strlen(platform.bootargs) + 1;
-	u64 size = a[1];
+	int size = (int)a[1];
 
-	if (size < len)
+	if (size < 0 || (size_t)size < len)
 		return -ERANGE;
 	return copy_to_user(a[0], platform.bootargs, len) ? -EFAULT : (long)(len - 1);
 }

@@ -45,6 +45,8 @@ void arch_trap_init_hart(void)
 	csr_write(stvec, (u64)kernel_vec);
 	csr_write(sscratch, 0);
 	csr_set(sie, SIE_SEIE | SIE_STIE | SIE_SSIE);
+	/* User programs may read the time CSR (benchmarks use it). */
+	csr_set(scounteren, SCOUNTEREN_TM);
 }
 
 /* The access a page-fault cause stands for, or 0 if it is not one. */

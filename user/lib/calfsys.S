@@ -3,7 +3,7 @@
  * live in their own object file so that an xv6 program that happens to use
  * one of these names for itself still links.
  */
-#include "uapi/syscall.h"
+#include "kernel/syscall.h"
 
 .macro syscall name, number
 	.globl \name

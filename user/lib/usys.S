@@ -3,7 +3,7 @@
  * arguments are already in a0..a5 and the kernel's result comes back in a0,
  * so each stub is three instructions.
  */
-#include "uapi/syscall.h"
+#include "kernel/syscall.h"
 
 .macro syscall name, number
 	.globl \name

@@ -14,6 +14,7 @@
 #define SIE_SEIE (1UL << 9)
 
 #define SATP_MODE_SV39 (8UL << 60)
+#define SCOUNTEREN_TM (1UL << 1)
 
 /* scause values: interrupts have the top bit set. */
 #define SCAUSE_INTERRUPT (1UL << 63)

@@ -21,7 +21,7 @@
 
 #include <types.h>
 
-#define __io_after_read() __asm__ __volatile__("fence i,r" ::: "memory")
+#define __io_after_read()   __asm__ __volatile__("fence i,r" ::: "memory")
 #define __io_before_write() __asm__ __volatile__("fence w,o" ::: "memory")
 
 static inline u8 readb(const volatile void *addr)

@@ -5,5 +5,5 @@
 #ifndef CALF_XV6_FS_H
 #define CALF_XV6_FS_H
 #include "kernel/types.h"
-#include "uapi/fs.h"
+#include "../../../../include/uapi/fs.h"
 #endif

@@ -2,5 +2,5 @@
 #ifndef CALF_XV6_STAT_H
 #define CALF_XV6_STAT_H
 #include "kernel/types.h"
-#include "uapi/stat.h"
+#include "../../../../include/uapi/stat.h"
 #endif

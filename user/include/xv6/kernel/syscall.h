@@ -1,5 +1,5 @@
 /* xv6 compatibility: <kernel/syscall.h> holds the SYS_ numbers of <uapi/syscall.h>. */
 #ifndef CALF_XV6_SYSCALL_H
 #define CALF_XV6_SYSCALL_H
-#include "uapi/syscall.h"
+#include "../../../../include/uapi/syscall.h"
 #endif

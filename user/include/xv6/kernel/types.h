@@ -3,6 +3,10 @@
  *
  * The short integer names xv6 programs use. Every compat header includes
  * this one itself, so programs may include them in any order.
+ *
+ * The compat headers that mirror a calf uapi header include it by a path
+ * relative to their own directory (../../../../include/uapi/), so the one
+ * flag -Iuser/include/xv6 is all an xv6 program needs.
  */
 #ifndef CALF_XV6_TYPES_H
 #define CALF_XV6_TYPES_H

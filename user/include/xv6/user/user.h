@@ -3,7 +3,8 @@
  *
  * The system calls and library functions of xv6 (2025 edition), with xv6's
  * exact names and signatures, so that xv6 programs compile unchanged with
- * -Iuser/include/xv6 (plus the kernel's include/ for the uapi headers).
+ * the single flag -Iuser/include/xv6. (The compat headers reach calf's
+ * include/uapi/ by relative paths, so no second include flag is needed.)
  * After them come calf's extensions, whose names xv6 does not use.
  *
  * Conventions, as in xv6: a failing system call returns -1; sbrk and
@@ -13,7 +14,7 @@
 #define CALF_XV6_USER_H
 
 #include "kernel/types.h"
-#include "uapi/memstat.h"
+#include "../../../../include/uapi/memstat.h"
 
 #define SBRK_ERROR ((char *)-1)
 

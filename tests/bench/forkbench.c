@@ -1,0 +1,450 @@
+/*
+ * forkbench: what fork costs, copy-on-write against eager.
+ *
+ * The same program runs on the COW kernel and on the eager kernel
+ * (CONFIG_FORK_EAGER); the host script (bench/bench.py) boots both and
+ * compares. Every result is one machine-readable line
+ *
+ *   bench: NAME VALUE UNIT
+ *
+ * and everything else this program prints starts with "#".
+ *
+ * Time comes from the time CSR, read in user mode with rdtime (the kernel
+ * must set scounteren.TM). The timebase is assumed to be QEMU virt's 10 MHz:
+ * one tick is 100 ns. If rdtime traps, a probe child dies of it and the
+ * program falls back to uptime() ticks, far coarser, and says so.
+ *
+ * Measurements (each the median of several repetitions):
+ *   fork_lat_<N>m      fork + child exit + wait, parent heap of N MiB with
+ *                      every page written first (N = 0, 1, 8, 32).
+ *   touchall_<N>m      the same, with the child writing every heap page
+ *                      before it exits.
+ *   cow_copy_fault     one store to a page shared with another process,
+ *                      per page (the child stores, the parent keeps it).
+ *   cow_reuse_fault    one store to a COW page nobody else shares any more
+ *                      (the child has exited), per page.
+ *   zero_fill_fault    the first store to a page of an sbrklazy region.
+ *   touch_present      a store to a page already mapped writable: the loop's
+ *                      own cost, which the fault costs include.
+ *   forkexec_<N>m      fork + exec of the tiny program nop + wait, from a
+ *                      parent of N MiB (N = 0, 32).
+ * Besides the times, the memstat counters say how many faults of each kind a
+ * measurement really took (..._count lines): on the eager kernel a child's
+ * stores take no COW fault at all.
+ */
+#include "kernel/types.h"
+#include "kernel/riscv.h"
+#include "user/user.h"
+
+#define MIB (1024 * 1024)
+#define TIMEBASE_HZ 10000000UL /* QEMU virt's time CSR frequency */
+#define MAX_REPS 64
+
+/* How time is read: the time CSR, or (fallback) uptime() ticks. */
+static int use_rdtime = 1;
+static unsigned long ticks_per_sec = TIMEBASE_HZ;
+
+/* Returns the current time in ticks of ticks_per_sec. */
+static unsigned long now(void)
+{
+	if (use_rdtime)
+		return r_time();
+	return (unsigned long)uptime();
+}
+
+/*
+ * Checks in a child whether rdtime works in user mode: an illegal
+ * instruction trap kills the child. Sets use_rdtime and ticks_per_sec.
+ */
+static void probe_clock(void)
+{
+	int pid, status = -1;
+	unsigned long t0, t1;
+
+	pid = fork();
+	if (pid < 0) {
+		printf("# forkbench: fork failed in probe_clock\n");
+		exit(1);
+	}
+	if (pid == 0) {
+		t0 = r_time();
+		t1 = r_time();
+		exit(t1 >= t0 ? 0 : 2);
+	}
+	wait(&status);
+	if (status == 0) {
+		printf("# clock: rdtime (time CSR), timebase assumed %lu Hz\n", TIMEBASE_HZ);
+		return;
+	}
+	use_rdtime = 0;
+	ticks_per_sec = 100; /* calf's HZ (include/sched.h) */
+	printf("# clock: rdtime TRAPS in user mode (child status %d); "
+	       "falling back to uptime() ticks at %lu Hz\n", status, ticks_per_sec);
+}
+
+/* Sorts a small array of tick counts in place (insertion sort). */
+static void sort(unsigned long *v, int n)
+{
+	int i, j;
+	unsigned long x;
+
+	for (i = 1; i < n; i++) {
+		x = v[i];
+		for (j = i; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* Returns the median of n samples (sorts them). */
+static unsigned long median(unsigned long *v, int n)
+{
+	sort(v, n);
+	if (n % 2)
+		return v[n / 2];
+	return (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Converts ticks to nanoseconds. */
+static unsigned long ticks_to_ns(unsigned long t)
+{
+	return t * (1000000000UL / ticks_per_sec);
+}
+
+/* Prints "bench: NAME X.Y us" for a tick count. */
+static void report_us(const char *name, unsigned long ticks)
+{
+	unsigned long ns = ticks_to_ns(ticks);
+
+	printf("bench: %s %lu.%lu us\n", name, ns / 1000, (ns % 1000) / 100);
+}
+
+/* Prints "bench: NAME X ns" for a per-page cost: ticks spread over n pages. */
+static void report_per_page(const char *name, unsigned long ticks, unsigned long n)
+{
+	printf("bench: %s %lu ns\n", name, ticks_to_ns(ticks) / n);
+}
+
+static unsigned long counter_copy(void)
+{
+	struct memstat ms;
+
+	return memstat(&ms) < 0 ? 0 : ms.cow_copy_faults;
+}
+
+static unsigned long counter_reuse(void)
+{
+	struct memstat ms;
+
+	return memstat(&ms) < 0 ? 0 : ms.cow_reuse_faults;
+}
+
+static unsigned long counter_zero(void)
+{
+	struct memstat ms;
+
+	return memstat(&ms) < 0 ? 0 : ms.zero_fill_faults;
+}
+
+/* The heap region under test: [heap, heap + heap_size). */
+static char *heap;
+static unsigned long heap_size;
+
+/* Stores one byte into every page of [p, p + size). */
+static void touch_pages(char *p, unsigned long size, char val)
+{
+	unsigned long off;
+
+	for (off = 0; off < size; off += PGSIZE)
+		((volatile char *)p)[off] = val;
+}
+
+/*
+ * Grows the heap to size bytes (eagerly) and writes every page, so every
+ * page is present, private and writable. Exits on failure.
+ */
+static void heap_set(unsigned long size)
+{
+	if (heap_size) {
+		if (sbrk(-(int)heap_size) == SBRK_ERROR) {
+			printf("# forkbench: sbrk shrink failed\n");
+			exit(1);
+		}
+		heap_size = 0;
+	}
+	if (size == 0)
+		return;
+	heap = sbrk((int)size);
+	if (heap == SBRK_ERROR) {
+		printf("# forkbench: sbrk(%lu) failed\n", size);
+		exit(1);
+	}
+	heap_size = size;
+	touch_pages(heap, size, 1);
+}
+
+/*
+ * Makes every heap page private and writable again after a fork: on the
+ * COW kernel the parent's pages stay COW after the child exits, and the
+ * next fork must start from the same state as the first.
+ */
+static void heap_refresh(void)
+{
+	touch_pages(heap, heap_size, 2);
+}
+
+/* Waits for one child; exits if it failed. */
+static void reap(void)
+{
+	int status = -1;
+
+	if (wait(&status) < 0 || status != 0) {
+		printf("# forkbench: child failed (status %d)\n", status);
+		exit(1);
+	}
+}
+
+/* One fork + exit + wait; the child first writes every heap page if touch. */
+static unsigned long time_fork(int touch)
+{
+	unsigned long t0, t1;
+	int pid;
+
+	t0 = now();
+	pid = fork();
+	if (pid < 0) {
+		printf("# forkbench: fork failed\n");
+		exit(1);
+	}
+	if (pid == 0) {
+		if (touch)
+			touch_pages(heap, heap_size, 3);
+		exit(0);
+	}
+	reap();
+	t1 = now();
+	heap_refresh();
+	return t1 - t0;
+}
+
+/* Appends "<mib>m" to name. */
+static void fmt_name(char *name, int mib)
+{
+	char *p = name + strlen(name);
+	char digits[8];
+	int n = 0;
+
+	do {
+		digits[n++] = '0' + mib % 10;
+		mib /= 10;
+	} while (mib);
+	while (n)
+		*p++ = digits[--n];
+	*p++ = 'm';
+	*p = 0;
+}
+
+/* fork_lat_<mib>m and touchall_<mib>m. */
+static void bench_fork(int mib, int reps)
+{
+	unsigned long s[MAX_REPS];
+	char name[32];
+	int i, touch;
+
+	heap_set((unsigned long)mib * MIB);
+	for (touch = 0; touch <= 1; touch++) {
+		time_fork(touch); /* warm up */
+		for (i = 0; i < reps; i++)
+			s[i] = time_fork(touch);
+		strcpy(name, touch ? "touchall_" : "fork_lat_");
+		fmt_name(name, mib);
+		report_us(name, median(s, reps));
+	}
+}
+
+/*
+ * Child side of the copy-fault measurement: stores to every heap page
+ * (each store a COW copy on the COW kernel), sends the time taken and the
+ * number of copy faults through fd, and exits.
+ */
+static void copy_child(int fd)
+{
+	unsigned long r[2], c0, t0;
+
+	c0 = counter_copy();
+	t0 = now();
+	touch_pages(heap, heap_size, 4);
+	r[0] = now() - t0;
+	r[1] = counter_copy() - c0;
+	write(fd, r, sizeof(r));
+	exit(0);
+}
+
+/* cow_copy_fault: per page, median over reps, child storing to shared pages. */
+static void bench_copy_fault(int reps)
+{
+	unsigned long s[MAX_REPS], r[2], faults = 0;
+	int i, fds[2], pid;
+
+	if (pipe(fds) < 0) {
+		printf("# forkbench: pipe failed\n");
+		exit(1);
+	}
+	for (i = 0; i < reps; i++) {
+		pid = fork();
+		if (pid < 0) {
+			printf("# forkbench: fork failed\n");
+			exit(1);
+		}
+		if (pid == 0) {
+			close(fds[0]);
+			copy_child(fds[1]);
+		}
+		if (read(fds[0], r, sizeof(r)) != sizeof(r)) {
+			printf("# forkbench: short read from copy child\n");
+			exit(1);
+		}
+		reap();
+		heap_refresh();
+		s[i] = r[0];
+		faults = r[1];
+	}
+	close(fds[0]);
+	close(fds[1]);
+	report_per_page("cow_copy_fault", median(s, reps), heap_size / PGSIZE);
+	printf("bench: cow_copy_fault_count %lu faults\n", faults);
+}
+
+/* cow_reuse_fault: the parent stores to its pages after the child exited. */
+static void bench_reuse_fault(int reps)
+{
+	unsigned long s[MAX_REPS], t0, c0, faults = 0;
+	int i, pid;
+
+	for (i = 0; i < reps; i++) {
+		pid = fork();
+		if (pid < 0) {
+			printf("# forkbench: fork failed\n");
+			exit(1);
+		}
+		if (pid == 0)
+			exit(0);
+		reap();
+		c0 = counter_reuse();
+		t0 = now();
+		touch_pages(heap, heap_size, 5);
+		s[i] = now() - t0;
+		faults = counter_reuse() - c0;
+	}
+	report_per_page("cow_reuse_fault", median(s, reps), heap_size / PGSIZE);
+	printf("bench: cow_reuse_fault_count %lu faults\n", faults);
+}
+
+/* touch_present: the store loop over pages already writable. */
+static void bench_touch_present(int reps)
+{
+	unsigned long s[MAX_REPS], t0;
+	int i;
+
+	for (i = 0; i < reps; i++) {
+		t0 = now();
+		touch_pages(heap, heap_size, 6);
+		s[i] = now() - t0;
+	}
+	report_per_page("touch_present", median(s, reps), heap_size / PGSIZE);
+}
+
+/* zero_fill_fault: first stores to an sbrklazy region of size bytes. */
+static void bench_zero_fill(unsigned long size, int reps)
+{
+	unsigned long s[MAX_REPS], t0, c0, faults = 0;
+	char *p;
+	int i;
+
+	for (i = 0; i < reps; i++) {
+		p = sbrklazy((int)size);
+		if (p == SBRK_ERROR) {
+			printf("# forkbench: sbrklazy failed\n");
+			exit(1);
+		}
+		c0 = counter_zero();
+		t0 = now();
+		touch_pages(p, size, 7);
+		s[i] = now() - t0;
+		faults = counter_zero() - c0;
+		if (sbrk(-(int)size) == SBRK_ERROR) {
+			printf("# forkbench: sbrk shrink failed\n");
+			exit(1);
+		}
+	}
+	report_per_page("zero_fill_fault", median(s, reps), size / PGSIZE);
+	printf("bench: zero_fill_fault_count %lu faults\n", faults);
+}
+
+/* One fork + exec(nop) + wait. */
+static unsigned long time_forkexec(void)
+{
+	static char *argv[] = {"nop", 0};
+	unsigned long t0, t1;
+	int pid;
+
+	t0 = now();
+	pid = fork();
+	if (pid < 0) {
+		printf("# forkbench: fork failed\n");
+		exit(1);
+	}
+	if (pid == 0) {
+		exec("nop", argv);
+		exec("/nop", argv);
+		printf("# forkbench: exec nop failed\n");
+		exit(1);
+	}
+	reap();
+	t1 = now();
+	heap_refresh();
+	return t1 - t0;
+}
+
+/* forkexec_<mib>m. */
+static void bench_forkexec(int mib, int reps)
+{
+	unsigned long s[MAX_REPS];
+	char name[32];
+	int i;
+
+	heap_set((unsigned long)mib * MIB);
+	time_forkexec(); /* warm up, and the file cache */
+	for (i = 0; i < reps; i++)
+		s[i] = time_forkexec();
+	strcpy(name, "forkexec_");
+	fmt_name(name, mib);
+	report_us(name, median(s, reps));
+}
+
+int main(int argc, char *argv[])
+{
+	static const int sizes[] = {0, 1, 8, 32};
+	int reps = 15, i;
+
+	if (argc > 1 && atoi(argv[1]) > 0)
+		reps = atoi(argv[1]) > MAX_REPS ? MAX_REPS : atoi(argv[1]);
+	printf("# forkbench: %d repetitions per measurement, medians\n", reps);
+	probe_clock();
+
+	for (i = 0; i < 4; i++)
+		bench_fork(sizes[i], reps);
+
+	heap_set(8 * MIB);
+	bench_copy_fault(reps);
+	bench_reuse_fault(reps);
+	bench_touch_present(reps);
+	heap_set(0);
+	bench_zero_fill(8 * MIB, reps);
+
+	bench_forkexec(0, reps);
+	bench_forkexec(32, reps);
+	heap_set(0);
+	printf("# forkbench: done\n");
+	exit(0);
+}

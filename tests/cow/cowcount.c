@@ -1,0 +1,270 @@
+/*
+ * cowcount: fork copies no data, and every COW fault is the kind it should be.
+ *
+ * The kernel's counters (memstat) make the copy-on-write machinery visible:
+ * a fork of a process with N heap pages takes page tables only and marks
+ * the N pages shared; reading them costs nothing; the first writer of a
+ * shared page takes a copy fault; the last sharer takes a reuse fault and
+ * no new page. The three scenarios below are:
+ *
+ *   child writes first   -> N copy faults (child), then N reuse faults (parent)
+ *   parent writes first  -> N copy faults (parent), then N reuse faults (child)
+ *   child exits unwritten -> the parent's writes are N reuse faults
+ *
+ * Counting is exact, so each measured window must contain no other COW
+ * fault: before a window opens, parent and child have both already written
+ * their stack page (the only other page they write), and the parent calls
+ * ok() (which writes its data pages) only after the child has exited.
+ * Children talk to the parent through two pipes; a child reports failures
+ * in its exit status.
+ */
+#include "kernel/types.h"
+#include "kernel/riscv.h"
+#include "user/user.h"
+#include "../user/tap.h"
+
+#define NPAGES 256
+#define SEED_PARENT 0x1111111100000000UL
+#define SEED_PARENT2 0x2222222200000000UL
+#define SEED_CHILD 0x3333333300000000UL
+
+static int to_child[2], to_parent[2];
+
+/* Every 64-bit word of a page gets its own address mixed with seed. */
+static void fill_pages(char *start, int npages, uint64 seed)
+{
+	uint64 *w = (uint64 *)start, *end = (uint64 *)(start + (long)npages * PGSIZE);
+
+	for (; w < end; w++)
+		*w = (uint64)w ^ seed;
+}
+
+/* True when every word of the pages holds fill_pages(seed). */
+static int pages_hold(const char *start, int npages, uint64 seed)
+{
+	const uint64 *w = (const uint64 *)start;
+	const uint64 *end = (const uint64 *)(start + (long)npages * PGSIZE);
+
+	for (; w < end; w++)
+		if (*w != ((uint64)w ^ seed))
+			return 0;
+	return 1;
+}
+
+/* Sums one byte of every page, so that the loads cannot be optimised away. */
+static unsigned read_pages(const char *start, int npages)
+{
+	unsigned sum = 0;
+	int p;
+
+	for (p = 0; p < npages; p++)
+		sum += ((const volatile char *)start)[(long)p * PGSIZE];
+	return sum;
+}
+
+static void send(int fd)
+{
+	char c = 'x';
+
+	write(fd, &c, 1);
+}
+
+/* Blocks until the other side sends a byte. */
+static void await(int fd)
+{
+	volatile char c = 0;
+
+	read(fd, (char *)&c, 1);
+}
+
+static void snapshot(struct memstat *ms)
+{
+	memstat(ms);
+}
+
+/*
+ * The child of the first scenario: ready, wait, write every page, done,
+ * wait, exit. Exit status 1 if its pages do not hold what it wrote.
+ */
+static void child_writes_first(char *region)
+{
+	volatile char stack_touch = 1; /* makes the stack page private now */
+
+	(void)stack_touch;
+	send(to_parent[1]);
+	await(to_child[0]);
+	fill_pages(region, NPAGES, SEED_CHILD);
+	send(to_parent[1]);
+	await(to_child[0]);
+	exit(pages_hold(region, NPAGES, SEED_CHILD) ? 0 : 1);
+}
+
+/* The child of the second scenario: ready, wait, write every page, done, exit. */
+static void child_writes_second(char *region)
+{
+	volatile char stack_touch = 1;
+
+	(void)stack_touch;
+	send(to_parent[1]);
+	await(to_child[0]);
+	fill_pages(region, NPAGES, SEED_CHILD);
+	send(to_parent[1]);
+	exit(pages_hold(region, NPAGES, SEED_CHILD) ? 0 : 1);
+}
+
+/* Collects one child; returns its exit status or -1000. */
+static int reap(int pid)
+{
+	int status = -1000;
+
+	if (wait(&status) != pid)
+		return -1000;
+	return status;
+}
+
+/* Scenario 1: the child writes first, then the parent. */
+static void child_first(char *region)
+{
+	struct memstat before, forked, ready, read_all, child_done, parent_done;
+	int pid, status;
+
+	snapshot(&before);
+	pid = fork();
+	if (pid == 0)
+		child_writes_first(region);
+	snapshot(&forked); /* also makes the parent's stack page private */
+	await(to_parent[0]);
+	snapshot(&ready);
+	read_pages(region, NPAGES);
+	snapshot(&read_all);
+	send(to_child[1]);
+	await(to_parent[0]);
+	snapshot(&child_done);
+	fill_pages(region, NPAGES, SEED_PARENT2);
+	snapshot(&parent_done);
+	send(to_child[1]);
+	status = reap(pid);
+
+	ok(pid > 0 && before.free_pages - forked.free_pages < NPAGES / 8,
+	   "fork of %d pages took %ld pages (page tables only)", NPAGES,
+	   (long)(before.free_pages - forked.free_pages));
+	ok(forked.shared_pages - before.shared_pages >= NPAGES,
+	   "fork marked the %d heap pages shared (%ld more shared)", NPAGES,
+	   (long)(forked.shared_pages - before.shared_pages));
+	ok(ready.cow_copy_faults + ready.cow_reuse_faults -
+			   before.cow_copy_faults - before.cow_reuse_faults <= 4,
+	   "fork and returning from it took %ld COW faults (stacks only), not one per page",
+	   (long)(ready.cow_copy_faults + ready.cow_reuse_faults - before.cow_copy_faults -
+		  before.cow_reuse_faults));
+	ok(read_all.cow_copy_faults == ready.cow_copy_faults &&
+		   read_all.cow_reuse_faults == ready.cow_reuse_faults &&
+		   read_all.free_pages == ready.free_pages,
+	   "reading every shared page takes no COW fault and no page");
+	ok(child_done.cow_copy_faults - read_all.cow_copy_faults == NPAGES,
+	   "the child's write to %d shared pages took %ld copy faults", NPAGES,
+	   (long)(child_done.cow_copy_faults - read_all.cow_copy_faults));
+	ok(child_done.cow_reuse_faults == read_all.cow_reuse_faults,
+	   "and no reuse fault");
+	ok(read_all.free_pages - child_done.free_pages == NPAGES,
+	   "and exactly %d new pages (%ld)", NPAGES,
+	   (long)(read_all.free_pages - child_done.free_pages));
+	ok(child_done.shared_pages + NPAGES == read_all.shared_pages,
+	   "and %d fewer shared pages", NPAGES);
+	ok(parent_done.cow_reuse_faults - child_done.cow_reuse_faults == NPAGES &&
+		   parent_done.cow_copy_faults == child_done.cow_copy_faults,
+	   "then the parent, last sharer, took %ld reuse faults and %ld copies",
+	   (long)(parent_done.cow_reuse_faults - child_done.cow_reuse_faults),
+	   (long)(parent_done.cow_copy_faults - child_done.cow_copy_faults));
+	ok(parent_done.free_pages == child_done.free_pages,
+	   "reusing took no new page");
+	ok(status == 0 && pages_hold(region, NPAGES, SEED_PARENT2),
+	   "child and parent each see only their own writes (child status %d)", status);
+}
+
+/* Scenario 2: the parent writes first, then the child. */
+static void parent_first(char *region)
+{
+	struct memstat ready, parent_done, child_done;
+	int pid, status;
+
+	pid = fork();
+	if (pid == 0)
+		child_writes_second(region);
+	snapshot(&ready); /* makes the parent's stack page private */
+	await(to_parent[0]);
+	snapshot(&ready);
+	fill_pages(region, NPAGES, SEED_PARENT);
+	snapshot(&parent_done);
+	send(to_child[1]);
+	await(to_parent[0]);
+	snapshot(&child_done);
+	status = reap(pid);
+
+	ok(pid > 0 && parent_done.cow_copy_faults - ready.cow_copy_faults == NPAGES &&
+		   parent_done.cow_reuse_faults == ready.cow_reuse_faults,
+	   "the parent writing first took %ld copy and %ld reuse faults",
+	   (long)(parent_done.cow_copy_faults - ready.cow_copy_faults),
+	   (long)(parent_done.cow_reuse_faults - ready.cow_reuse_faults));
+	ok(child_done.cow_reuse_faults - parent_done.cow_reuse_faults == NPAGES &&
+		   child_done.cow_copy_faults == parent_done.cow_copy_faults,
+	   "then the child, last sharer, took %ld reuse and %ld copy faults",
+	   (long)(child_done.cow_reuse_faults - parent_done.cow_reuse_faults),
+	   (long)(child_done.cow_copy_faults - parent_done.cow_copy_faults));
+	ok(status == 0 && pages_hold(region, NPAGES, SEED_PARENT),
+	   "child and parent each see only their own writes (child status %d)", status);
+}
+
+/* Scenario 3: the child exits without writing; its references go with it. */
+static void child_exits(char *region)
+{
+	struct memstat before, reaped, parent_done;
+	int pid, status;
+
+	snapshot(&before);
+	pid = fork();
+	if (pid == 0)
+		exit(pages_hold(region, NPAGES, SEED_PARENT) ? 0 : 1);
+	status = reap(pid);
+	snapshot(&reaped);
+	fill_pages(region, NPAGES, SEED_PARENT2);
+	snapshot(&parent_done);
+
+	ok(status == 0, "a child that only reads sees the parent's pages (status %d)", status);
+	ok(parent_done.cow_reuse_faults - reaped.cow_reuse_faults == NPAGES &&
+		   parent_done.cow_copy_faults == reaped.cow_copy_faults,
+	   "after that child exited, the parent's writes took %ld reuse and %ld copy faults",
+	   (long)(parent_done.cow_reuse_faults - reaped.cow_reuse_faults),
+	   (long)(parent_done.cow_copy_faults - reaped.cow_copy_faults));
+	ok(reaped.shared_pages <= before.shared_pages,
+	   "an exited child leaves no page shared (%lu shared, %lu before the fork)",
+	   reaped.shared_pages, before.shared_pages);
+}
+
+int main(void)
+{
+	long baseline;
+	char *region;
+
+	tap_plan(18);
+	if (pipe(to_child) < 0 || pipe(to_parent) < 0) {
+		printf("Bail out! pipe failed\n");
+		exit(1);
+	}
+	baseline = free_pages();
+	region = sbrk(NPAGES * PGSIZE);
+	if (region == SBRK_ERROR) {
+		printf("Bail out! sbrk failed\n");
+		exit(1);
+	}
+	fill_pages(region, NPAGES, SEED_PARENT);
+
+	child_first(region);
+	fill_pages(region, NPAGES, SEED_PARENT);
+	parent_first(region);
+	child_exits(region);
+
+	sbrk(-NPAGES * PGSIZE);
+	check_no_leak(baseline, "cowcount");
+	tap_done();
+	return 0;
+}
