@@ -37,6 +37,7 @@
 #include <errno.h>
 #include <file.h>
 #include <printk.h>
+#include <proc.h>
 #include <sched.h>
 #include <spinlock.h>
 #include <uaccess.h>
@@ -44,9 +45,6 @@
 #include <asm/cpu.h>
 #include <asm/sbi.h>
 #include "console_internal.h"
-
-/* The lead's process table dump (kernel/proc); printed on ^P. */
-extern void procdump(void);
 
 #define CTRL(c)	     ((c) - '@')
 #define CH_BACKSPACE CTRL('H')

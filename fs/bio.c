@@ -28,7 +28,7 @@ static struct {
 	struct buf buf[BCACHE_NBUF];
 	struct buf head; /* head.next is the most recently used buffer */
 	bool ready;
-} bcache = { .lock = SPINLOCK_INIT("bcache") };
+} bcache = {.lock = SPINLOCK_INIT("bcache")};
 
 /* Sets up the LRU list; called once when the root is mounted. */
 void bcache_init(void)
@@ -66,7 +66,8 @@ static struct buf *bget(u32 blockno)
 		panic("bget: buffer cache used before bcache_init");
 	for (;;) {
 		for (b = bcache.head.next; b != &bcache.head; b = b->next) {
-			if (b->blockno == blockno && (b->refcnt > 0 || b->valid))
+			if (b->blockno == blockno &&
+			    (b->refcnt > 0 || b->valid))
 				goto found;
 		}
 		for (b = bcache.head.prev; b != &bcache.head; b = b->prev) {

@@ -71,10 +71,9 @@ static int lookup_visit(const struct dirent *de, u32 off, void *arg)
 	return 1;
 }
 
-struct inode *dirlookup(struct inode *dp, const char *name, u32 *poff,
-			int *err)
+struct inode *dirlookup(struct inode *dp, const char *name, u32 *poff, int *err)
 {
-	struct lookup lk = { .name = name };
+	struct lookup lk = {.name = name};
 	struct inode *ip;
 	int r = dir_walk(dp, lookup_visit, &lk);
 
@@ -83,8 +82,8 @@ struct inode *dirlookup(struct inode *dp, const char *name, u32 *poff,
 		return NULL;
 	}
 	if (lk.inum >= sb.ninodes) {
-		printk("fs: directory %u names inode %u, beyond %u\n",
-		       dp->inum, lk.inum, sb.ninodes);
+		printk("fs: directory %u names inode %u, beyond %u\n", dp->inum,
+		       lk.inum, sb.ninodes);
 		*err = -EUCLEAN;
 		return NULL;
 	}

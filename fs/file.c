@@ -19,7 +19,7 @@ struct devsw devsw[NDEV];
 static struct {
 	struct spinlock lock;
 	struct file file[NFILE];
-} ftable = { .lock = SPINLOCK_INIT("ftable") };
+} ftable = {.lock = SPINLOCK_INIT("ftable")};
 
 /* Largest write one operation may do: inode, indirect, two bitmap blocks. */
 #define MAX_WRITE_PER_OP (((MAXOPBLOCKS - 1 - 1 - 2) / 2) * BSIZE)
@@ -31,7 +31,7 @@ struct file *filealloc(void)
 	for (int i = 0; i < NFILE; i++) {
 		struct file *f = &ftable.file[i];
 		if (f->ref == 0) {
-			*f = (struct file){ .type = FD_NONE, .ref = 1 };
+			*f = (struct file){.type = FD_NONE, .ref = 1};
 			spin_unlock(&ftable.lock);
 			return f;
 		}
@@ -193,7 +193,7 @@ void files_fork(struct proc *parent, struct proc *child)
 {
 	for (int fd = 0; fd < NOFILE; fd++)
 		child->ofile[fd] =
-			parent->ofile[fd] ? filedup(parent->ofile[fd]) : NULL;
+		    parent->ofile[fd] ? filedup(parent->ofile[fd]) : NULL;
 	child->cwd = parent->cwd ? idup(parent->cwd) : NULL;
 }
 

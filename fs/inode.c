@@ -27,7 +27,7 @@ static struct {
 	struct spinlock lock; /* guards every inum and ref */
 	struct inode inode[NINODE];
 	bool ready;
-} icache = { .lock = SPINLOCK_INIT("icache") };
+} icache = {.lock = SPINLOCK_INIT("icache")};
 
 #define MAXFILE_BYTES ((u32)MAXFILE * BSIZE)
 
@@ -385,8 +385,9 @@ ssize_t writei(struct inode *ip, bool user, u64 src, u32 off, u32 n)
 			break;
 		struct buf *bp = bread(addr);
 		err = copy_in(user, bp->data + off % BSIZE, src, m);
-		if (err == 0)
-			log_write(bp);
+		/* A copy that faulted half way still changed the buffer: log it,
+		 * or the cache and the disk would disagree. */
+		log_write(bp);
 		brelse(bp);
 		if (err != 0)
 			break;
@@ -419,7 +420,7 @@ u32 fs_count_free_inodes(void)
 	for (u32 inum = ROOTINO; inum < sb.ninodes; inum++) {
 		struct buf *bp = bread(IBLOCK(inum, sb));
 		const struct dinode *dip =
-			(const struct dinode *)bp->data + inum % IPB;
+		    (const struct dinode *)bp->data + inum % IPB;
 		if (dip->type == 0)
 			nfree++;
 		brelse(bp);

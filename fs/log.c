@@ -31,21 +31,21 @@
 
 static struct {
 	struct spinlock lock;
-	u32 start;        /* block of the header; log blocks follow it */
-	u32 capacity;     /* blocks a transaction may log */
-	int outstanding;  /* operations between begin_op and end_op */
-	bool committing;  /* commit() running; no new operations */
+	u32 start;	     /* block of the header; log blocks follow it */
+	u32 capacity;	     /* blocks a transaction may log */
+	int outstanding;     /* operations between begin_op and end_op */
+	bool committing;     /* commit() running; no new operations */
 	struct logheader lh; /* the open transaction's blocks */
-	int commits;      /* non-empty commits since boot */
+	int commits;	     /* non-empty commits since boot */
 	enum fs_crash_point crash_point;
 	int crash_commit;
 } log = {
-	.lock = SPINLOCK_INIT("log"),
-	/* Until a mount sets it, operations are admitted (they write nothing). */
-	.capacity = LOGBLOCKS,
+    .lock = SPINLOCK_INIT("log"),
+    /* Until a mount sets it, operations are admitted (they write nothing). */
+    .capacity = LOGBLOCKS,
 };
 
-/* Arms a simulated crash (a panic) at point during commit number commit. */
+/* Arms a simulated power cut at point during commit number commit. */
 void log_set_crash(enum fs_crash_point point, int commit)
 {
 	log.crash_point = point;
@@ -219,7 +219,7 @@ void end_op(void)
 	spin_unlock(&log.lock);
 
 	if (do_commit) {
-		/* No operation is running and none can start: no lock needed. */
+		/* No operation runs and none can start: no lock needed. */
 		commit();
 		spin_lock(&log.lock);
 		log.committing = false;

@@ -117,7 +117,8 @@ int fs_link(const char *oldpath, const char *newpath)
 		iunlockput(ip);
 		return err;
 	}
-	/* Count the link first: a crash in between leaves nlink too high, never too low. */
+	/* Count the link first: a crash in between leaves nlink too high, never
+	 * too low. */
 	ip->nlink++;
 	iupdate(ip);
 	iunlock(ip);

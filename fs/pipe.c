@@ -18,7 +18,7 @@
 #include <spinlock.h>
 #include <uaccess.h>
 
-#define PIPESIZE 512
+#define PIPESIZE   512
 #define PIPE_CHUNK 128
 
 struct pipe {
@@ -26,7 +26,7 @@ struct pipe {
 	u8 data[PIPESIZE];
 	u32 nread;
 	u32 nwrite;
-	bool readopen;  /* a read end is still open */
+	bool readopen;	/* a read end is still open */
 	bool writeopen; /* a write end is still open */
 };
 

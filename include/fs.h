@@ -37,12 +37,12 @@
 
 struct buf {
 	/* guarded by the bcache spinlock */
-	int refcnt;               /* holders, plus one while pinned by the log */
-	struct buf *prev, *next;  /* LRU list: most recently released first */
+	int refcnt;		 /* holders, plus one while pinned by the log */
+	struct buf *prev, *next; /* LRU list: most recently released first */
 	u32 blockno;
 
 	/* guarded by lock */
-	bool valid;               /* data holds the block's contents */
+	bool valid; /* data holds the block's contents */
 	struct sleeplock lock;
 	u8 data[BSIZE];
 };
@@ -78,9 +78,9 @@ const char *log_header_check(const struct logheader *lh,
 /* Crash injection for recovery tests (kernel command line fs.crash=...). */
 enum fs_crash_point {
 	FS_CRASH_NONE,
-	FS_CRASH_LOGGED,   /* log blocks written, header not: op absent */
-	FS_CRASH_COMMITTED,/* header written, nothing installed: op present */
-	FS_CRASH_INSTALL,  /* header written, half installed: op present */
+	FS_CRASH_LOGGED,    /* log blocks written, header not: op absent */
+	FS_CRASH_COMMITTED, /* header written, nothing installed: op present */
+	FS_CRASH_INSTALL,   /* header written, half installed: op present */
 };
 void log_set_crash(enum fs_crash_point point, int commit);
 
@@ -97,7 +97,7 @@ void fs_parse_cmdline(const char *bootargs);
 
 /* ---- blocks (fs/balloc.c) ---- */
 
-/* Allocates a zeroed data block inside an operation; 0 when the disk is full. */
+/* A zeroed data block, allocated inside an operation; 0 if the disk is full. */
 u32 balloc(void);
 void bfree(u32 b);
 /* True when b is a data block of the mounted file system. */
@@ -110,11 +110,11 @@ u32 fs_count_free_blocks(void);
 struct inode {
 	/* guarded by the icache spinlock */
 	u32 inum;
-	int ref;        /* in-memory references; the slot is free at 0 */
+	int ref; /* in-memory references; the slot is free at 0 */
 
 	struct sleeplock lock;
 	/* guarded by lock */
-	bool valid;     /* the fields below were read from disk */
+	bool valid; /* the fields below were read from disk */
 	short type;
 	short major;
 	short minor;
@@ -207,13 +207,13 @@ enum file_type { FD_NONE, FD_PIPE, FD_INODE, FD_DEVICE };
 
 struct file {
 	enum file_type type;
-	int ref;         /* descriptors naming it; guarded by the ftable lock */
+	int ref; /* descriptors naming it; guarded by the ftable lock */
 	bool readable;
 	bool writable;
-	struct pipe *pipe;   /* FD_PIPE */
-	struct inode *ip;    /* FD_INODE and FD_DEVICE */
-	u32 off;             /* FD_INODE; guarded by ip->lock */
-	short major;         /* FD_DEVICE */
+	struct pipe *pipe; /* FD_PIPE */
+	struct inode *ip;  /* FD_INODE and FD_DEVICE */
+	u32 off;	   /* FD_INODE; guarded by ip->lock */
+	short major;	   /* FD_DEVICE */
 };
 
 struct file *filealloc(void);

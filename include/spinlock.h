@@ -8,6 +8,7 @@
 #define CALF_SPINLOCK_H
 
 #include <types.h>
+#include <printk.h>
 
 struct cpu;
 

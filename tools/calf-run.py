@@ -14,7 +14,12 @@ stdout (and --log), read as TAP, and the run fails on any of
   * a "# calf: LEAK" line or a non-zero "# calf: exit status S" line,
   * a non-zero QEMU exit status (the kernel reports failure through the
     test finisher, which makes QEMU exit with that status),
-  * the hard timeout, a missing --expect line or a wrong --expect-harts count.
+  * the hard timeout, a missing --expect line or a wrong --expect-harts count,
+  * the machine resetting (the firmware banner twice).
+
+--pre-cmdline boots run first on a private copy of the disk (crash-recovery
+tests: boot 1 crashes mid-write, the checked boot replays the log), and
+--fsck checks that disk with mkfs --check afterwards.
 
 Machine variants:
 
@@ -23,7 +28,7 @@ Machine variants:
   sifive_u  QEMU sifive_u -smp 5: hart 0 is an E51 without S-mode, the console
             is a sifive,uart0. No virtio and no power-off device: the root file
             system goes in as an initrd, and the runner stops QEMU itself once
-            the guest has said it is done (see GUEST_DONE below).
+            the guest is done (see GUEST_DONE_IDLE below).
   uboot     QEMU virt running Debian's S-mode U-Boot. The Image and the initrd
             are preloaded at 0x84000000 and 0x88000000; the runner stops
             autoboot and types the booti command, as one would on a VisionFive 2.
@@ -201,6 +206,12 @@ def parse_args(argv):
         die("the U-Boot variant cannot pass a command line with a "
             "single quote")
     resolve_fs(args, m)
+    if args.machine == "uboot" and not os.path.isfile(UBOOT_BIN) \
+            and not args.dry_run:
+        die("%s not found (Debian: apt-get install u-boot-qemu)" % UBOOT_BIN)
+    if not args.dry_run and not shutil.which(args.qemu):
+        die("%s not found (Debian: apt-get install qemu-system-misc, or run "
+            "tools/setup.sh)" % args.qemu)
     for path in (args.kernel, args.disk, args.initrd):
         if path and not os.path.isfile(path) and not args.dry_run:
             die("no such file: %s (build first: ninja -C %s)"

@@ -34,9 +34,9 @@
 #include "../include/uapi/stat.h"
 
 #define DEFAULT_INODES 200
-#define MAXFILE_BYTES ((unsigned long)MAXFILE * BSIZE)
+#define MAXFILE_BYTES  ((unsigned long)MAXFILE * BSIZE)
 
-static unsigned char *img;      /* the whole image, sb.size blocks */
+static unsigned char *img; /* the whole image, sb.size blocks */
 static struct superblock sb;
 static unsigned int next_block; /* next free data block while building */
 static unsigned int next_inum = ROOTINO;
@@ -165,9 +165,11 @@ static unsigned int lookup(unsigned int dir, const char *name)
 {
 	struct dinode *d = dinode(dir);
 
-	for (unsigned int off = 0; off < d->size; off += sizeof(struct dirent)) {
-		struct dirent *de = (struct dirent *)(block(file_block(dir, off)) +
-						      off % BSIZE);
+	for (unsigned int off = 0; off < d->size;
+	     off += sizeof(struct dirent)) {
+		struct dirent *de =
+		    (struct dirent *)(block(file_block(dir, off)) +
+				      off % BSIZE);
 		if (de->inum != 0 && strncmp(de->name, name, DIRSIZ) == 0)
 			return de->inum;
 	}
@@ -311,8 +313,8 @@ static void bad(const char *fmt, ...)
 	nerrors++;
 }
 
-static unsigned char *used;    /* per block: times referenced */
-static int *refs;              /* per inode: directory entries naming it */
+static unsigned char *used; /* per block: times referenced */
+static int *refs;	    /* per inode: directory entries naming it */
 
 static int is_data(unsigned int b)
 {
@@ -362,7 +364,8 @@ static void replay_log(void)
 		return;
 	}
 	printf("log holds a committed transaction of %d blocks: replaying "
-	       "it in memory\n", lh->n);
+	       "it in memory\n",
+	       lh->n);
 	for (int i = 0; i < lh->n; i++) {
 		unsigned int b = (unsigned int)lh->block[i];
 		if (b < sb.logstart + sb.nlog || b >= sb.size) {
@@ -374,33 +377,27 @@ static void replay_log(void)
 	lh->n = 0;
 }
 
-/* Records the blocks of one inode and checks its size. */
+/*
+ * Records the blocks of one inode and checks its size. Blocks past the
+ * size are legal: a write that failed half way leaves them allocated.
+ */
 static void check_inode_blocks(unsigned int inum, const struct dinode *d)
 {
-	unsigned int nblocks = 0;
-
 	if (d->size > MAXFILE_BYTES)
 		bad("inode %u: size %u beyond MAXFILE", inum, d->size);
-	for (int i = 0; i < NDIRECT; i++) {
-		if (d->addrs[i] != 0) {
+	for (int i = 0; i < NDIRECT; i++)
+		if (d->addrs[i] != 0)
 			use_block(inum, d->addrs[i]);
-			nblocks = i + 1;
-		}
-	}
-	if (d->addrs[NDIRECT] != 0) {
-		use_block(inum, d->addrs[NDIRECT]);
-		if (!is_data(d->addrs[NDIRECT]))
-			return;
-		const unsigned int *ind =
-			(const unsigned int *)block(d->addrs[NDIRECT]);
-		for (unsigned int i = 0; i < NINDIRECT; i++) {
-			if (ind[i] != 0) {
-				use_block(inum, ind[i]);
-				nblocks = NDIRECT + i + 1;
-			}
-		}
-	}
-	(void)nblocks; /* blocks past the size are legal (a failed write) */
+	if (d->addrs[NDIRECT] == 0)
+		return;
+	use_block(inum, d->addrs[NDIRECT]);
+	if (!is_data(d->addrs[NDIRECT]))
+		return;
+	const unsigned int *ind =
+	    (const unsigned int *)block(d->addrs[NDIRECT]);
+	for (unsigned int i = 0; i < NINDIRECT; i++)
+		if (ind[i] != 0)
+			use_block(inum, ind[i]);
 }
 
 /* The entry at off in directory inum, without allocating; NULL in a hole. */
@@ -414,7 +411,8 @@ static const struct dirent *dir_entry(unsigned int inum, unsigned int off)
 	} else {
 		if (!is_data(d->addrs[NDIRECT]))
 			return NULL;
-		b = ((const unsigned int *)block(d->addrs[NDIRECT]))[bn - NDIRECT];
+		b = ((const unsigned int *)block(
+		    d->addrs[NDIRECT]))[bn - NDIRECT];
 	}
 	if (b == 0 || !is_data(b))
 		return NULL;
@@ -435,7 +433,8 @@ static void check_dir(unsigned int inum, unsigned int parent, int depth)
 		bad("directory %u: bad size %u", inum, d->size);
 		return;
 	}
-	for (unsigned int off = 0; off < d->size; off += sizeof(struct dirent)) {
+	for (unsigned int off = 0; off < d->size;
+	     off += sizeof(struct dirent)) {
 		const struct dirent *de = dir_entry(inum, off);
 		char name[DIRSIZ + 1];
 
@@ -493,13 +492,15 @@ static void check_counts(void)
 		}
 		if (d->nlink == 0 && want == 0)
 			printf("note: inode %u is unlinked but allocated (an "
-			       "open file at the crash)\n", inum);
+			       "open file at the crash)\n",
+			       inum);
 		else if (d->nlink != want)
 			bad("inode %u: nlink %d but %d references", inum,
 			    d->nlink, want);
 	}
 	for (unsigned int b = 0; b < sb.size; b++) {
-		int marked = (block(BBLOCK(b, sb))[(b % BPB) / 8] >> (b % 8)) & 1;
+		int marked =
+		    (block(BBLOCK(b, sb))[(b % BPB) / 8] >> (b % 8)) & 1;
 		int in_use = is_data(b) ? used[b] > 0 : 1;
 
 		if (marked && !in_use)
@@ -537,7 +538,8 @@ static int check_image(const char *path)
 		const struct dinode *d = dinode(inum);
 		if (d->type == 0)
 			continue;
-		if (d->type != T_DIR && d->type != T_FILE && d->type != T_DEVICE)
+		if (d->type != T_DIR && d->type != T_FILE &&
+		    d->type != T_DEVICE)
 			bad("inode %u: bad type %d", inum, d->type);
 		else
 			check_inode_blocks(inum, d);
@@ -556,10 +558,9 @@ static int check_image(const char *path)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: mkfs OUT.img [--size BLOCKS] [--inodes N] "
-		"[FILE | NAME=FILE | DIR/]...\n"
-		"       mkfs --check IMG\n");
+	fprintf(stderr, "usage: mkfs OUT.img [--size BLOCKS] [--inodes N] "
+			"[FILE | NAME=FILE | DIR/]...\n"
+			"       mkfs --check IMG\n");
 	exit(2);
 }
 

@@ -15,43 +15,44 @@
 #ifndef CALF_UAPI_FS_H
 #define CALF_UAPI_FS_H
 
-#define ROOTINO 1  /* inode number of the root directory */
-#define BSIZE 1024 /* block size in bytes */
+#define ROOTINO 1    /* inode number of the root directory */
+#define BSIZE	1024 /* block size in bytes */
 
 #define FSMAGIC 0x10203040
 
 /* Block 1. Every count is in blocks except ninodes. */
 struct superblock {
-	unsigned int magic;      /* FSMAGIC */
-	unsigned int size;       /* blocks in the whole image */
-	unsigned int nblocks;    /* data blocks */
-	unsigned int ninodes;    /* inodes, including the unused inode 0 */
-	unsigned int nlog;       /* log blocks, header included */
-	unsigned int logstart;   /* first log block (the header) */
+	unsigned int magic;	 /* FSMAGIC */
+	unsigned int size;	 /* blocks in the whole image */
+	unsigned int nblocks;	 /* data blocks */
+	unsigned int ninodes;	 /* inodes, including the unused inode 0 */
+	unsigned int nlog;	 /* log blocks, header included */
+	unsigned int logstart;	 /* first log block (the header) */
 	unsigned int inodestart; /* first inode block */
-	unsigned int bmapstart;  /* first free-map block */
+	unsigned int bmapstart;	 /* first free-map block */
 };
 
-#define NDIRECT 12
+#define NDIRECT	  12
 #define NINDIRECT (BSIZE / sizeof(unsigned int))
-#define MAXFILE (NDIRECT + NINDIRECT) /* blocks in the largest file */
+#define MAXFILE	  (NDIRECT + NINDIRECT) /* blocks in the largest file */
 
 /* An inode on disk: 64 bytes, so IPB of them fill a block exactly. */
 struct dinode {
 	short type;  /* T_DIR, T_FILE, T_DEVICE (uapi/stat.h); 0 when free */
 	short major; /* device numbers, for T_DEVICE */
 	short minor;
-	short nlink; /* directory entries naming this inode */
-	unsigned int size;                /* bytes */
-	unsigned int addrs[NDIRECT + 1];  /* data blocks, then the indirect block */
+	short nlink;	   /* directory entries naming this inode */
+	unsigned int size; /* bytes */
+	/* NDIRECT data blocks, then the indirect block (0: none) */
+	unsigned int addrs[NDIRECT + 1];
 };
 
 /* Inodes per block, and the block holding inode i. */
-#define IPB (BSIZE / sizeof(struct dinode))
+#define IPB	      (BSIZE / sizeof(struct dinode))
 #define IBLOCK(i, sb) ((i) / IPB + (sb).inodestart)
 
 /* Bitmap bits per block, and the bitmap block holding block b's bit. */
-#define BPB (BSIZE * 8)
+#define BPB	      (BSIZE * 8)
 #define BBLOCK(b, sb) ((b) / BPB + (sb).bmapstart)
 
 /* A directory is a file of these; inum 0 marks a free slot. */

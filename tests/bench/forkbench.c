@@ -244,22 +244,20 @@ static void fmt_name(char *name, int mib)
 	*p = 0;
 }
 
-/* fork_lat_<mib>m and touchall_<mib>m. */
-static void bench_fork(int mib, int reps)
+/* fork_lat_<mib>m (touch 0) or touchall_<mib>m (touch 1). */
+static void bench_fork(int mib, int touch, int reps)
 {
 	unsigned long s[MAX_REPS];
 	char name[32];
-	int i, touch;
+	int i;
 
 	heap_set((unsigned long)mib * MIB);
-	for (touch = 0; touch <= 1; touch++) {
-		time_fork(touch); /* warm up */
-		for (i = 0; i < reps; i++)
-			s[i] = time_fork(touch);
-		strcpy(name, touch ? "touchall_" : "fork_lat_");
-		fmt_name(name, mib);
-		report_us(name, median(s, reps));
-	}
+	time_fork(touch); /* warm up */
+	for (i = 0; i < reps; i++)
+		s[i] = time_fork(touch);
+	strcpy(name, touch ? "touchall_" : "fork_lat_");
+	fmt_name(name, mib);
+	report_us(name, median(s, reps));
 }
 
 /*
@@ -422,28 +420,50 @@ static void bench_forkexec(int mib, int reps)
 	report_us(name, median(s, reps));
 }
 
+/* True when the measurement group name was asked for (no filter: all). */
+static int wanted(const char *filter, const char *name)
+{
+	return filter == 0 || strcmp(filter, name) == 0;
+}
+
+/*
+ * forkbench [REPS [GROUP]]: REPS repetitions per measurement (default 15);
+ * GROUP runs one group only, for profiling: fork_lat_<N>m, touchall_<N>m
+ * (N = 0, 1, 8, 32), faults (copy, reuse, present, zero-fill), forkexec_0m,
+ * forkexec_32m, or none (only the clock probe).
+ */
 int main(int argc, char *argv[])
 {
 	static const int sizes[] = {0, 1, 8, 32};
-	int reps = 15, i;
+	const char *filter = argc > 2 ? argv[2] : 0;
+	char name[32];
+	int reps = 15, i, touch;
 
 	if (argc > 1 && atoi(argv[1]) > 0)
 		reps = atoi(argv[1]) > MAX_REPS ? MAX_REPS : atoi(argv[1]);
 	printf("# forkbench: %d repetitions per measurement, medians\n", reps);
 	probe_clock();
 
-	for (i = 0; i < 4; i++)
-		bench_fork(sizes[i], reps);
-
-	heap_set(8 * MIB);
-	bench_copy_fault(reps);
-	bench_reuse_fault(reps);
-	bench_touch_present(reps);
-	heap_set(0);
-	bench_zero_fill(8 * MIB, reps);
-
-	bench_forkexec(0, reps);
-	bench_forkexec(32, reps);
+	for (touch = 0; touch <= 1; touch++) {
+		for (i = 0; i < 4; i++) {
+			strcpy(name, touch ? "touchall_" : "fork_lat_");
+			fmt_name(name, sizes[i]);
+			if (wanted(filter, name))
+				bench_fork(sizes[i], touch, reps);
+		}
+	}
+	if (wanted(filter, "faults")) {
+		heap_set(8 * MIB);
+		bench_copy_fault(reps);
+		bench_reuse_fault(reps);
+		bench_touch_present(reps);
+		heap_set(0);
+		bench_zero_fill(8 * MIB, reps);
+	}
+	if (wanted(filter, "forkexec_0m"))
+		bench_forkexec(0, reps);
+	if (wanted(filter, "forkexec_32m"))
+		bench_forkexec(32, reps);
 	heap_set(0);
 	printf("# forkbench: done\n");
 	exit(0);

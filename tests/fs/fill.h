@@ -51,7 +51,8 @@ static inline long fill_blocks(const char *dir, int *nfiles)
 			*nfiles = f;
 			return total;
 		}
-		for (long sz = 0; sz < (long)MAXFILE * BSIZE; sz += FILL_CHUNK) {
+		for (long sz = 0; sz < (long)MAXFILE * BSIZE;
+		     sz += FILL_CHUNK) {
 			long left = (long)MAXFILE * BSIZE - sz;
 			int n = left < FILL_CHUNK ? (int)left : FILL_CHUNK;
 			if (write(fd, fill_buf, n) != n) {

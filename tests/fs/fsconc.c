@@ -65,8 +65,8 @@ static int shared_names(int k)
 
 	/* Everyone creates, writes and deletes the same few names. */
 	for (int i = 0; i < ROUNDS * 2; i++) {
-		int fd = open(numname(name, "shared", i % 3),
-			      O_CREATE | O_RDWR);
+		int fd =
+		    open(numname(name, "shared", i % 3), O_CREATE | O_RDWR);
 		if (fd >= 0) {
 			write(fd, wbuf, 100 + k);
 			close(fd);
@@ -95,8 +95,7 @@ static int dir_churn(int k)
 static int t_measure(void)
 {
 	measure_free(&blocks_before, &inodes_before);
-	printf("# free: %ld blocks, %d inodes\n", blocks_before,
-	       inodes_before);
+	printf("# free: %ld blocks, %d inodes\n", blocks_before, inodes_before);
 	CHECK(blocks_before > 0 && inodes_before > 0);
 	/* Work in a directory of our own, removed before measuring again. */
 	CHECK(mkdir("conc_d") == 0 && chdir("conc_d") == 0);
@@ -184,13 +183,13 @@ static int t_no_leaks(void)
 }
 
 static const struct check checks[] = {
-	{ "measure free blocks and inodes", t_measure },
-	{ "private create/write/read/unlink in 4 processes", t_private },
-	{ "racing creates and unlinks of shared names", t_shared },
-	{ "concurrent mkdir/rmdir", t_dirs },
-	{ "4 writers, 1 reader on a pipe", t_shared_pipe },
-	{ "no names left behind", t_nothing_left },
-	{ "no blocks or inodes leaked", t_no_leaks },
+    {"measure free blocks and inodes", t_measure},
+    {"private create/write/read/unlink in 4 processes", t_private},
+    {"racing creates and unlinks of shared names", t_shared},
+    {"concurrent mkdir/rmdir", t_dirs},
+    {"4 writers, 1 reader on a pipe", t_shared_pipe},
+    {"no names left behind", t_nothing_left},
+    {"no blocks or inodes leaked", t_no_leaks},
 };
 
 int main(void)

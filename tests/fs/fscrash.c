@@ -18,7 +18,7 @@
 #include "tap.h"
 
 #define CRASH_FILES 300
-#define CRASH_SIZE 2048 /* one transaction: below the per-op write limit */
+#define CRASH_SIZE  2048 /* one transaction: below the per-op write limit */
 
 static char buf[CRASH_SIZE], rbuf[CRASH_SIZE + 1];
 static char path[32];
@@ -112,11 +112,11 @@ static int t_cleanup(void)
 }
 
 static const struct check checks[] = {
-	{ "crash directory survived", t_dir },
-	{ "surviving files form a prefix without gaps", t_prefix },
-	{ "every older file is whole", t_whole },
-	{ "the newest file is empty or whole", t_last },
-	{ "the survivors can be deleted", t_cleanup },
+    {"crash directory survived", t_dir},
+    {"surviving files form a prefix without gaps", t_prefix},
+    {"every older file is whole", t_whole},
+    {"the newest file is empty or whole", t_last},
+    {"the survivors can be deleted", t_cleanup},
 };
 
 /* True when the kernel command line arms a crash (boot 1). */

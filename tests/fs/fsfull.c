@@ -102,15 +102,14 @@ static int t_blocks_after_all(void)
 }
 
 static const struct check checks[] = {
-	{ "fill the disk until a write fails", t_fill_blocks },
-	{ "full disk: mkdir fails, overwrite and read work",
-	  t_full_disk_behaviour },
-	{ "after deleting, the same number of blocks fits", t_refill_blocks },
-	{ "create files until inodes run out", t_fill_inodes },
-	{ "no inodes: creates fail, pipes and old files work",
-	  t_no_inodes_behaviour },
-	{ "after deleting, the same number of inodes fits", t_refill_inodes },
-	{ "no blocks leaked by the inode test", t_blocks_after_all },
+    {"fill the disk until a write fails", t_fill_blocks},
+    {"full disk: mkdir fails, overwrite and read work", t_full_disk_behaviour},
+    {"after deleting, the same number of blocks fits", t_refill_blocks},
+    {"create files until inodes run out", t_fill_inodes},
+    {"no inodes: creates fail, pipes and old files work",
+     t_no_inodes_behaviour},
+    {"after deleting, the same number of inodes fits", t_refill_inodes},
+    {"no blocks leaked by the inode test", t_blocks_after_all},
 };
 
 int main(void)

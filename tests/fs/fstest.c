@@ -103,7 +103,7 @@ static int t_unlink_open(void)
 	CHECK(open("fs_b", O_RDONLY) < 0);
 	CHECK(read(fd, buf2, 4) == 4 && memcmp(buf2, "0123", 4) == 0);
 	CHECK(write_all(fd, "xy", 2)); /* still usable while open */
-	close(fd);                     /* frees the inode now */
+	close(fd);		       /* frees the inode now */
 	CHECK(open("fs_b", O_RDONLY) < 0);
 	return 1;
 }
@@ -121,9 +121,9 @@ static int t_modes(void)
 	CHECK(fd >= 0);
 	CHECK(read(fd, buf2, 1) < 0);
 	close(fd);
-	CHECK(open("fs_c", 3) < 0);          /* bad access mode */
-	CHECK(open("fs_c", 0x1000) < 0);     /* unknown flag */
-	CHECK(open(".", O_RDWR) < 0);        /* directories are read-only */
+	CHECK(open("fs_c", 3) < 0);	 /* bad access mode */
+	CHECK(open("fs_c", 0x1000) < 0); /* unknown flag */
+	CHECK(open(".", O_RDWR) < 0);	 /* directories are read-only */
 	CHECK(open(".", O_WRONLY) < 0);
 	CHECK(open(".", O_CREATE | O_RDWR) < 0);
 	fd = open(".", O_RDONLY);
@@ -154,7 +154,7 @@ static int t_bad_pointers(void)
 	CHECK(put_file("fs_d", "abcdef", 6));
 	fd = open("fs_d", O_RDWR);
 	CHECK(fd >= 0);
-	CHECK(read(fd, (void *)0x3fffffe000L, 6) < 0);   /* top of user space */
+	CHECK(read(fd, (void *)0x3fffffe000L, 6) < 0); /* top of user space */
 	CHECK(read(fd, (void *)0xffffffc000000000L, 6) < 0); /* kernel */
 	CHECK(write(fd, (void *)0xffffffff80000000L, 6) < 0);
 	CHECK(read(fd, buf, -1) < 0);
@@ -218,7 +218,7 @@ static int t_dirs(void)
 	CHECK(chdir("../..") == 0);
 	CHECK(file_size("fs_dir/sub/f") == 6);
 	CHECK(file_size("/fs_dir/./sub/../sub/f") == 6);
-	CHECK(unlink("fs_dir/sub") < 0);    /* not empty */
+	CHECK(unlink("fs_dir/sub") < 0); /* not empty */
 	CHECK(unlink("fs_dir/sub/.") < 0);
 	CHECK(unlink("fs_dir/sub/..") < 0);
 	CHECK(unlink("fs_dir/sub/f") == 0);
@@ -248,9 +248,9 @@ static int t_links(void)
 	CHECK(put_file("fs_l1", "linked", 6));
 	CHECK(link("fs_l1", "fs_l2") == 0);
 	CHECK(stat("fs_l1", &st) == 0 && st.nlink == 2);
-	CHECK(link("fs_l1", "fs_l2") < 0);  /* name exists */
+	CHECK(link("fs_l1", "fs_l2") < 0); /* name exists */
 	CHECK(link("fs_none", "fs_l3") < 0);
-	CHECK(link(".", "fs_dotlink") < 0);  /* no links to directories */
+	CHECK(link(".", "fs_dotlink") < 0); /* no links to directories */
 	CHECK(unlink("fs_l1") == 0);
 	CHECK(stat("fs_l2", &st) == 0 && st.nlink == 1);
 	fd = open("fs_l2", O_RDONLY);
@@ -454,30 +454,30 @@ static int t_nofile(void)
 }
 
 static const struct check checks[] = {
-	{ "create, write, read back", t_create_read },
-	{ "fstat type, size, nlink", t_fstat },
-	{ "append at the end of a file", t_append },
-	{ "O_CREATE keeps an existing file", t_create_keeps },
-	{ "O_TRUNC empties a file", t_truncate },
-	{ "unlink removes the name", t_unlink },
-	{ "an unlinked open file lives until close", t_unlink_open },
-	{ "access modes and bad flags", t_modes },
-	{ "bad descriptors fail", t_bad_fds },
-	{ "bad user pointers fail", t_bad_pointers },
-	{ "bad paths fail", t_bad_paths },
-	{ "long names are truncated to DIRSIZ", t_long_names },
-	{ "mkdir, chdir, . and .., rmdir", t_dirs },
-	{ "no creation in a removed cwd", t_cwd_removed },
-	{ "hard links and nlink", t_links },
-	{ "dup shares the offset", t_dup_offset },
-	{ "fork shares the offset", t_fork_offset },
-	{ "pipe read, write, end of file", t_pipe_basic },
-	{ "pipe write without reader fails", t_pipe_no_reader },
-	{ "pipe blocks and wakes across 32 KB", t_pipe_blocking },
-	{ "mknod console device", t_device },
-	{ "500 directory entries", t_many_entries },
-	{ "file of MAXFILE blocks, then EFBIG", t_maxfile },
-	{ "NOFILE descriptors per process", t_nofile },
+    {"create, write, read back", t_create_read},
+    {"fstat type, size, nlink", t_fstat},
+    {"append at the end of a file", t_append},
+    {"O_CREATE keeps an existing file", t_create_keeps},
+    {"O_TRUNC empties a file", t_truncate},
+    {"unlink removes the name", t_unlink},
+    {"an unlinked open file lives until close", t_unlink_open},
+    {"access modes and bad flags", t_modes},
+    {"bad descriptors fail", t_bad_fds},
+    {"bad user pointers fail", t_bad_pointers},
+    {"bad paths fail", t_bad_paths},
+    {"long names are truncated to DIRSIZ", t_long_names},
+    {"mkdir, chdir, . and .., rmdir", t_dirs},
+    {"no creation in a removed cwd", t_cwd_removed},
+    {"hard links and nlink", t_links},
+    {"dup shares the offset", t_dup_offset},
+    {"fork shares the offset", t_fork_offset},
+    {"pipe read, write, end of file", t_pipe_basic},
+    {"pipe write without reader fails", t_pipe_no_reader},
+    {"pipe blocks and wakes across 32 KB", t_pipe_blocking},
+    {"mknod console device", t_device},
+    {"500 directory entries", t_many_entries},
+    {"file of MAXFILE blocks, then EFBIG", t_maxfile},
+    {"NOFILE descriptors per process", t_nofile},
 };
 
 int main(void)

@@ -22,12 +22,12 @@ struct check {
 	int (*fn)(void);
 };
 
-#define CHECK(cond)                                                       \
-	do {                                                              \
-		if (!(cond)) {                                            \
-			printf("#   line %d: %s\n", __LINE__, #cond);     \
-			return 0;                                         \
-		}                                                         \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			printf("#   line %d: %s\n", __LINE__, #cond);          \
+			return 0;                                              \
+		}                                                              \
 	} while (0)
 
 static inline void tap_run(const struct check *checks, int n)

@@ -1,0 +1,206 @@
+/*
+ * cowoom: an out-of-memory storm of copy-on-write faults.
+ *
+ * The parent fills a quarter of free memory and forks CHILDREN children.
+ * On a signal they all write every shared page at once, which would need
+ * twice the free memory: the kernel runs out, and a child whose COW fault
+ * finds no page is killed (exit status -1), which frees its copies for the
+ * others. Half the children write with stores (faults in user mode), the
+ * other half with read() from a pipe (faults inside copy_to_user). A child
+ * that gets through checks its copies and exits 0.
+ *
+ * The kernel must survive, kill only faulting children, leave the parent's
+ * memory intact, and give every page back: after each storm the free count
+ * is what it was before the forks. The parent writes no shared page during
+ * a storm (it would be a candidate for the OOM kill itself): everything it
+ * writes then is on its stack, made private before the storm starts.
+ */
+#include "kernel/types.h"
+#include "kernel/riscv.h"
+#include "user/user.h"
+#include "../user/tap.h"
+
+#define CHILDREN 8
+#define STORMS 3
+#define SEED_PARENT 0x0f0f0f0f00000000UL
+
+/* Child exit statuses besides 0 (finished, copies correct) and -1 (killed). */
+#define CHILD_BAD_COPY 1
+#define CHILD_NO_PIPE 2
+
+struct storm {
+	int forked, killed, finished, other;
+};
+
+static int go[2];
+
+/* Word i of every page: its address mixed with the parent's seed. */
+static void fill_parent(char *region, long npages)
+{
+	uint64 *w = (uint64 *)region, *end = (uint64 *)(region + npages * PGSIZE);
+
+	for (; w < end; w++)
+		*w = (uint64)w ^ SEED_PARENT;
+}
+
+static long bad_words(const char *region, long npages)
+{
+	const uint64 *w = (const uint64 *)region, *end = (const uint64 *)(region + npages * PGSIZE);
+	long bad = 0;
+
+	for (; w < end; w++)
+		if (*w != ((uint64)w ^ SEED_PARENT))
+			bad++;
+	return bad;
+}
+
+/* What child c writes into word 0 of page p. */
+static uint64 child_word(int c, long p)
+{
+	return ((uint64)(c + 1) << 48) | (uint64)p;
+}
+
+/*
+ * A storm child: waits for the start, writes word 0 of every page (by store
+ * or through a pipe and read()), then checks that each copy holds its word
+ * and the parent's data around it. Exits 0, or CHILD_* when something is off.
+ */
+static void storm_child(int c, char *region, long npages)
+{
+	int via_read = c % 2, p[2];
+	uint64 word;
+	long pg;
+	char ch;
+
+	close(go[1]);
+	if (via_read && pipe(p) < 0)
+		exit(CHILD_NO_PIPE);
+	while (read(go[0], &ch, 1) > 0)
+		;
+	for (pg = 0; pg < npages; pg++) {
+		uint64 *page = (uint64 *)(region + pg * PGSIZE);
+		word = child_word(c, pg);
+		if (!via_read) {
+			page[0] = word;
+		} else if (write(p[1], &word, 8) != 8 || read(p[0], (char *)page, 8) != 8) {
+			exit(CHILD_BAD_COPY);
+		}
+	}
+	for (pg = 0; pg < npages; pg++) {
+		const uint64 *page = (const uint64 *)(region + pg * PGSIZE);
+		if (page[0] != child_word(c, pg) || page[1] != ((uint64)&page[1] ^ SEED_PARENT) ||
+		    page[256] != ((uint64)&page[256] ^ SEED_PARENT) ||
+		    page[511] != ((uint64)&page[511] ^ SEED_PARENT))
+			exit(CHILD_BAD_COPY);
+	}
+	exit(0);
+}
+
+/* Re-reads the free count until it is back to want (the reaper may lag); returns it. */
+static long settle(long want)
+{
+	long now = free_pages();
+	int tries;
+
+	for (tries = 0; now < want && tries < 20; tries++) {
+		pause(1);
+		now = free_pages();
+	}
+	return now;
+}
+
+/* One storm; fills in s and returns the free count after it settled. */
+static long storm(char *region, long npages, struct storm *s, long *before)
+{
+	int c, pid, status;
+
+	s->forked = s->killed = s->finished = s->other = 0;
+	*before = free_pages();
+	if (pipe(go) < 0)
+		return -1;
+	for (c = 0; c < CHILDREN; c++) {
+		pid = fork();
+		if (pid == 0)
+			storm_child(c, region, npages);
+		if (pid > 0)
+			s->forked++;
+	}
+	/* Everything written from here on lives on the stack, now private. */
+	diag("t %d", uptime());
+	close(go[0]);
+	close(go[1]);
+	for (c = 0; c < s->forked; c++) {
+		status = -1000;
+		if (wait(&status) < 0)
+			break;
+		if (status == -1)
+			s->killed++;
+		else if (status == 0)
+			s->finished++;
+		else
+			s->other++;
+	}
+	return settle(*before);
+}
+
+/* After the storms: a fork whose child writes some shared pages still works. */
+static int fork_still_works(char *region)
+{
+	int pid = fork(), status = -1000;
+	long pg;
+
+	if (pid == 0) {
+		for (pg = 0; pg < 64; pg++)
+			region[pg * PGSIZE + 8] ^= 1;
+		exit(0);
+	}
+	if (pid < 0 || wait(&status) != pid)
+		return -1000;
+	return status;
+}
+
+int main(void)
+{
+	struct storm s;
+	int i, all_forked = 1, all_killed = 1, all_finished = 1, other = 0, intact = 1;
+	int settled = 1, status;
+	long baseline, npages, before = 0, after;
+	char *region;
+
+	tap_plan(9);
+	baseline = free_pages();
+	npages = baseline / 4;
+	region = sbrk((int)(npages * PGSIZE));
+	if (region == SBRK_ERROR) {
+		printf("Bail out! sbrk of %ld pages failed\n", npages);
+		exit(1);
+	}
+	fill_parent(region, npages);
+
+	for (i = 0; i < STORMS; i++) {
+		after = storm(region, npages, &s, &before);
+		diag("storm %d: %d children, %d killed, %d finished, %d other; free %ld -> %ld", i + 1,
+		     s.forked, s.killed, s.finished, s.other, before, after);
+		all_forked &= s.forked == CHILDREN;
+		all_killed &= s.killed >= 1;
+		all_finished &= s.finished >= 1;
+		other += s.other;
+		intact &= bad_words(region, npages) == 0;
+		settled &= after == before;
+	}
+
+	ok(all_forked, "each storm forked %d children sharing %ld pages", CHILDREN, npages);
+	ok(all_killed, "each storm ran out of memory and killed some children with -1");
+	ok(all_finished, "each storm let some children finish their copies");
+	ok(other == 0, "every child either was killed or had correct copies (%d others)", other);
+	ok(intact, "the parent's memory is intact after every storm");
+	ok(settled, "after every storm the free page count is back to its level before the forks");
+	status = fork_still_works(region);
+	ok(status == 0, "fork and COW copies still work after the storms (status %d)", status);
+	ok(bad_words(region, npages) == 0, "the parent's memory is intact at the end");
+
+	sbrk((int)-(npages * PGSIZE));
+	check_no_leak(baseline, "cowoom");
+	tap_done();
+	return 0;
+}
