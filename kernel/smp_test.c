@@ -89,3 +89,24 @@ KTEST(spinlock_recursion_panics)
 
 	KT_ASSERT(ktest_expect_panic(lock_twice, &lk));
 }
+
+/* Burns stack until it hits the guard page. */
+static int __attribute__((noinline)) deep(int n)
+{
+	volatile char frame[512];
+
+	frame[0] = (char)n;
+	if (n > 1000000) /* never: the guard page stops us long before */
+		return 0;
+	return deep(n + 1) + frame[0];
+}
+
+static void overflow(void *arg)
+{
+	deep(0);
+}
+
+KTEST(kernel_stack_overflow_is_reported)
+{
+	KT_ASSERT(ktest_expect_panic(overflow, NULL));
+}

@@ -51,8 +51,12 @@ void scheduler(void)
 			}
 			spin_unlock(&p->lock);
 		}
-		if (!ran)
+		if (!ran) {
+			/* wakeup() sends an IPI to a hart it sees idle. */
+			__atomic_store_n(&c->idle, true, __ATOMIC_SEQ_CST);
 			arch_wait_for_interrupt();
+			__atomic_store_n(&c->idle, false, __ATOMIC_SEQ_CST);
+		}
 	}
 }
 
@@ -114,18 +118,37 @@ void sleep(void *chan, struct spinlock *lk)
 	spin_lock(lk);
 }
 
+/* Wakes one idle hart, if any, so a newly runnable process starts now
+ * rather than at the next tick. */
+static void kick_idle_hart(void)
+{
+	int i, me = cpu_id();
+
+	for (i = 0; i < ncpus_possible; i++) {
+		if (i != me && __atomic_load_n(&cpus[i].idle, __ATOMIC_SEQ_CST)) {
+			arch_send_ipi(i);
+			return;
+		}
+	}
+}
+
 void wakeup(void *chan)
 {
 	struct proc *p, *me = current();
+	bool woke = false;
 
 	for (p = proc_table; p < &proc_table[NPROC]; p++) {
 		if (p == me)
 			continue;
 		spin_lock(&p->lock);
-		if (p->state == P_SLEEPING && p->chan == chan)
+		if (p->state == P_SLEEPING && p->chan == chan) {
 			p->state = P_RUNNABLE;
+			woke = true;
+		}
 		spin_unlock(&p->lock);
 	}
+	if (woke)
+		kick_idle_hart();
 }
 
 int pause_ticks(u64 n)

@@ -9,6 +9,8 @@
  */
 #include <asm/ptrace.h>
 #include <asm/csr.h>
+#include <asm/page.h>
+#include <asm/cpu.h>
 
 .macro SAVE_GPRS base
 	sd	x1, TF_REG(1)(\base)
@@ -81,6 +83,24 @@
 	.balign 4
 	.globl kernel_vec
 kernel_vec:
+	/*
+	 * A kernel stack that ran into its guard page would fault again on
+	 * every push below. Check first, with t0 parked in sscratch (which
+	 * is zero while in the kernel): is sp - TF_SIZE inside a guard?
+	 */
+	csrw	sscratch, t0
+	li	t0, KSTACK_BASE + TF_SIZE
+	sub	t0, sp, t0
+	srli	t0, t0, 30		/* outside the 1 GiB stack area? */
+	bnez	t0, 1f
+	li	t0, KSTACK_BASE + TF_SIZE
+	sub	t0, sp, t0
+	slli	t0, t0, 64 - KSTACK_SLOT_SHIFT
+	srli	t0, t0, 64 - KSTACK_SLOT_SHIFT	/* offset in the slot */
+	srli	t0, t0, 14		/* below KSTACK_GUARD_SIZE (16 KiB)? */
+	beqz	t0, stack_overflow
+1:	csrr	t0, sscratch
+	csrw	sscratch, zero
 	addi	sp, sp, -TF_SIZE
 	SAVE_GPRS sp
 	addi	t0, sp, TF_SIZE
@@ -103,6 +123,16 @@ kernel_vec:
 	ld	a0, TF_REG(10)(sp)
 	addi	sp, sp, TF_SIZE
 	sret
+
+stack_overflow:
+	mv	a2, sp
+	ld	sp, CPU_EMERGENCY_SP(tp)
+	csrw	sscratch, zero
+	csrr	a0, sepc
+	csrr	a1, stval
+	mv	s0, zero
+	call	kernel_stack_overflow
+2:	j	2b
 
 /* A trap taken in U-mode: sscratch holds the process's trap frame. */
 	.balign 4

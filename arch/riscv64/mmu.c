@@ -97,7 +97,7 @@ void *ioremap(phys_addr_t pa, size_t size)
  */
 void *kstack_map(int slot)
 {
-	u64 base = KSTACK_BASE + (u64)slot * KSTACK_SLOT_SIZE + PAGE_SIZE;
+	u64 base = KSTACK_BASE + (u64)slot * KSTACK_SLOT_SIZE + KSTACK_GUARD_SIZE;
 	int i;
 
 	if ((u64)(slot + 1) * KSTACK_SLOT_SIZE > KSTACK_AREA_SIZE)
@@ -119,5 +119,5 @@ void *kstack_map(int slot)
 bool kstack_guard_hit(u64 va)
 {
 	return va >= KSTACK_BASE && va < KSTACK_BASE + KSTACK_AREA_SIZE &&
-	       ((va - KSTACK_BASE) % KSTACK_SLOT_SIZE) < PAGE_SIZE;
+	       ((va - KSTACK_BASE) & (KSTACK_SLOT_SIZE - 1)) < KSTACK_GUARD_SIZE;
 }

@@ -75,8 +75,15 @@ int cpu_desc_index(int cpu)
 }
 
 /* Common per-hart setup: traps, interrupts, timer. */
+_Static_assert(KSTACK_GUARD_SIZE == (1UL << 14), "entry.S assumes a 16 KiB guard");
+
 void smp_hart_setup(void)
 {
+	char *spare = kalloc_page();
+
+	if (!spare)
+		panic("smp_hart_setup: no page for the overflow stack");
+	cpu_this()->emergency_sp = (u64)spare + PAGE_SIZE;
 	arch_trap_init_hart();
 	irq_init_hart();
 	timer_init_hart();

@@ -126,6 +126,12 @@ void user_trap(struct trapframe *tf)
 	user_trap_return(tf);
 }
 
+/* Called on a spare stack when a kernel stack ran into its guard page. */
+void kernel_stack_overflow(u64 pc, u64 addr, u64 sp)
+{
+	panic("kernel stack overflow: pc %lx touched %lx with sp %lx", pc, addr, sp);
+}
+
 /* Returns to user mode with tf's registers. */
 void user_trap_return(struct trapframe *tf)
 {

@@ -1,9 +1,9 @@
 /*
  * cowoom: an out-of-memory storm of copy-on-write faults.
  *
- * The parent fills a quarter of free memory and forks CHILDREN children.
+ * The parent fills a sixth of free memory and forks CHILDREN children.
  * On a signal they all write every shared page at once, which would need
- * twice the free memory: the kernel runs out, and a child whose COW fault
+ * more than the free memory: the kernel runs out, and a child whose COW fault
  * finds no page is killed (exit status -1), which frees its copies for the
  * others. Half the children write with stores (faults in user mode), the
  * other half with read() from a pipe (faults inside copy_to_user). A child
@@ -21,7 +21,7 @@
 #include "../user/tap.h"
 
 #define CHILDREN 8
-#define STORMS 3
+#define STORMS 2
 #define SEED_PARENT 0x0f0f0f0f00000000UL
 
 /* Child exit statuses besides 0 (finished, copies correct) and -1 (killed). */
@@ -126,7 +126,6 @@ static long storm(char *region, long npages, struct storm *s, long *before)
 			s->forked++;
 	}
 	/* Everything written from here on lives on the stack, now private. */
-	diag("t %d", uptime());
 	close(go[0]);
 	close(go[1]);
 	for (c = 0; c < s->forked; c++) {
@@ -169,7 +168,7 @@ int main(void)
 
 	tap_plan(9);
 	baseline = free_pages();
-	npages = baseline / 4;
+	npages = baseline / 6;
 	region = sbrk((int)(npages * PGSIZE));
 	if (region == SBRK_ERROR) {
 		printf("Bail out! sbrk of %ld pages failed\n", npages);
@@ -178,9 +177,10 @@ int main(void)
 	fill_parent(region, npages);
 
 	for (i = 0; i < STORMS; i++) {
+		int t0 = uptime();
 		after = storm(region, npages, &s, &before);
-		diag("storm %d: %d children, %d killed, %d finished, %d other; free %ld -> %ld", i + 1,
-		     s.forked, s.killed, s.finished, s.other, before, after);
+		diag("storm %d: %d children, %d killed, %d finished, %d other; free %ld -> %ld (%d ticks)",
+		     i + 1, s.forked, s.killed, s.finished, s.other, before, after, uptime() - t0);
 		all_forked &= s.forked == CHILDREN;
 		all_killed &= s.killed >= 1;
 		all_finished &= s.finished >= 1;

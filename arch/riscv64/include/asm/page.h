@@ -25,9 +25,15 @@
 #define USER_TOP 0x3fffffe000UL
 #define SV39_VA_BITS 39
 
-/* Kernel stacks: KSTACK_PAGES mapped pages above one unmapped guard page. */
+/*
+ * Kernel stacks: each slot is KSTACK_SLOT_SIZE (a power of two) with the
+ * stack in its top KSTACK_PAGES pages and an unmapped guard below, so the
+ * trap entry can spot an overflow with a mask and a compare.
+ */
 #define KSTACK_PAGES 4
 #define KSTACK_SIZE (KSTACK_PAGES * PAGE_SIZE)
-#define KSTACK_SLOT_SIZE ((KSTACK_PAGES + 1) * PAGE_SIZE)
+#define KSTACK_SLOT_SHIFT 15
+#define KSTACK_SLOT_SIZE (1UL << KSTACK_SLOT_SHIFT)
+#define KSTACK_GUARD_SIZE (KSTACK_SLOT_SIZE - KSTACK_SIZE)
 
 #endif
