@@ -75,8 +75,15 @@ struct inode *dirlookup(struct inode *dp, const char *name, u32 *poff, int *err)
 {
 	struct lookup lk = {.name = name};
 	struct inode *ip;
-	int r = dir_walk(dp, lookup_visit, &lk);
+	int r;
 
+	/* A removed directory (still someone's cwd) has no entries left that
+	 * mean anything: its ".." may name an inode freed since. */
+	if (dp->nlink == 0) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	r = dir_walk(dp, lookup_visit, &lk);
 	if (r <= 0) {
 		*err = r < 0 ? r : -ENOENT;
 		return NULL;

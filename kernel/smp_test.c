@@ -25,17 +25,25 @@ KTEST(smp_every_usable_hart_online)
 KTEST(smp_every_hart_takes_timer_ticks)
 {
 	u64 before[MAX_CPUS], t0 = ticks;
-	int i;
+	int i, waited, missing = 0;
 
 	for (i = 0; i < ncpus_possible; i++)
 		before[i] = READ_ONCE(cpus[i].timer_ticks);
-	KT_EQ(pause_ticks(5), 0);
+	/* Under a loaded host a hart may lag; give each up to 2 s. */
+	for (waited = 0; waited < 2 * HZ; waited += 5) {
+		KT_EQ(pause_ticks(5), 0);
+		missing = 0;
+		for (i = 0; i < ncpus_possible; i++)
+			if (READ_ONCE(cpus[i].timer_ticks) <= before[i])
+				missing++;
+		if (!missing)
+			break;
+	}
 	KT_ASSERT(ticks - t0 >= 5);
-	for (i = 0; i < ncpus_possible; i++) {
+	for (i = 0; i < ncpus_possible; i++)
 		if (READ_ONCE(cpus[i].timer_ticks) <= before[i])
 			printk("#   cpu %d (hart %u) took no tick\n", i, cpus[i].hartid);
-		KT_ASSERT(READ_ONCE(cpus[i].timer_ticks) > before[i]);
-	}
+	KT_EQ(missing, 0);
 }
 
 #define CONTENDERS 8

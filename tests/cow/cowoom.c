@@ -2,12 +2,13 @@
  * cowoom: an out-of-memory storm of copy-on-write faults.
  *
  * The parent fills a sixth of free memory and forks CHILDREN children.
- * On a signal they all write every shared page at once, which would need
- * more than the free memory: the kernel runs out, and a child whose COW fault
- * finds no page is killed (exit status -1), which frees its copies for the
- * others. Half the children write with stores (faults in user mode), the
- * other half with read() from a pipe (faults inside copy_to_user). A child
- * that gets through checks its copies and exits 0.
+ * On a signal they all write every shared page at once. A child that gets
+ * through checks its copies and keeps them until every child has finished
+ * or died, so together they need more than the free memory: the kernel
+ * runs out, and a child whose COW fault finds no page is killed (exit
+ * status -1), which frees its copies for the others. Half the children
+ * write with stores (faults in user mode), the other half with read() from
+ * a pipe (faults inside copy_to_user, where OOM kills as well).
  *
  * The kernel must survive, kill only faulting children, leave the parent's
  * memory intact, and give every page back: after each storm the free count
@@ -28,11 +29,13 @@
 #define CHILD_BAD_COPY 1
 #define CHILD_NO_PIPE 2
 
+/* What happened in one storm; killed_in_read counts the read() children killed. */
 struct storm {
-	int forked, killed, finished, other;
+	int forked, killed, killed_in_read, finished, other;
+	int pids[CHILDREN];
 };
 
-static int go[2];
+static int go[2], done[2], release[2];
 
 /* Word i of every page: its address mixed with the parent's seed. */
 static void fill_parent(char *region, long npages)
@@ -73,6 +76,8 @@ static void storm_child(int c, char *region, long npages)
 	char ch;
 
 	close(go[1]);
+	close(done[0]);
+	close(release[1]);
 	if (via_read && pipe(p) < 0)
 		exit(CHILD_NO_PIPE);
 	while (read(go[0], &ch, 1) > 0)
@@ -93,6 +98,9 @@ static void storm_child(int c, char *region, long npages)
 		    page[511] != ((uint64)&page[511] ^ SEED_PARENT))
 			exit(CHILD_BAD_COPY);
 	}
+	close(done[1]); /* done; keep the copies until everyone is */
+	while (read(release[0], &ch, 1) > 0)
+		;
 	exit(0);
 }
 
@@ -112,26 +120,38 @@ static long settle(long want)
 /* One storm; fills in s and returns the free count after it settled. */
 static long storm(char *region, long npages, struct storm *s, long *before)
 {
-	int c, pid, status;
+	int c, pid, status, i;
+	char ch;
 
-	s->forked = s->killed = s->finished = s->other = 0;
+	s->forked = s->killed = s->killed_in_read = s->finished = s->other = 0;
 	*before = free_pages();
-	if (pipe(go) < 0)
+	if (pipe(go) < 0 || pipe(done) < 0 || pipe(release) < 0)
 		return -1;
 	for (c = 0; c < CHILDREN; c++) {
 		pid = fork();
 		if (pid == 0)
 			storm_child(c, region, npages);
+		s->pids[c] = pid;
 		if (pid > 0)
 			s->forked++;
 	}
 	/* Everything written from here on lives on the stack, now private. */
 	close(go[0]);
 	close(go[1]);
+	close(done[1]);
+	while (read(done[0], &ch, 1) > 0)
+		; /* end of file: every child finished or died */
+	close(done[0]);
+	close(release[0]);
+	close(release[1]);
 	for (c = 0; c < s->forked; c++) {
 		status = -1000;
-		if (wait(&status) < 0)
+		pid = wait(&status);
+		if (pid < 0)
 			break;
+		for (i = 1; i < CHILDREN; i += 2)
+			if (status == -1 && s->pids[i] == pid)
+				s->killed_in_read++;
 		if (status == -1)
 			s->killed++;
 		else if (status == 0)
@@ -179,8 +199,9 @@ int main(void)
 	for (i = 0; i < STORMS; i++) {
 		int t0 = uptime();
 		after = storm(region, npages, &s, &before);
-		diag("storm %d: %d children, %d killed, %d finished, %d other; free %ld -> %ld (%d ticks)",
-		     i + 1, s.forked, s.killed, s.finished, s.other, before, after, uptime() - t0);
+		diag("storm %d: %d children, %d killed (%d in read()), %d finished, %d other; "
+		     "free %ld -> %ld (%d ticks)", i + 1, s.forked, s.killed, s.killed_in_read,
+		     s.finished, s.other, before, after, uptime() - t0);
 		all_forked &= s.forked == CHILDREN;
 		all_killed &= s.killed >= 1;
 		all_finished &= s.finished >= 1;

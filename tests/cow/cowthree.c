@@ -104,26 +104,23 @@ static int spawn(char *region, uint64 seed, int step)
 	exit(check_all(region, seed ? seed : SEED_ORIG));
 }
 
-/* Waits for pid; returns its exit status or -1000. */
-static int status_of(int pid)
+/* Waits for the n children in pids; their exit statuses go to st (-1000 if never seen). */
+static void reap_all(const int *pids, int *st, int n)
 {
-	int status = -1000;
+	int i, got, status;
 
-	if (pid <= 0)
-		return -1000;
-	while (1) {
-		int got = wait(&status);
-		if (got == pid)
-			return status;
-		if (got < 0)
-			return -1000;
-	}
+	for (i = 0; i < n; i++)
+		st[i] = -1000;
+	while ((got = wait(&status)) > 0)
+		for (i = 0; i < n; i++)
+			if (pids[i] == got)
+				st[i] = status;
 }
 
 int main(void)
 {
 	struct memstat before, after;
-	int pid_a, pid_b, pid_r, i, st_a, st_b, st_r, mine;
+	int pids[3], st[3], i, mine;
 	long baseline;
 	char *region, c;
 
@@ -144,10 +141,10 @@ int main(void)
 		data[i] = SEED_ORIG + i;
 
 	memstat(&before);
-	pid_a = spawn(region, SEED_A, 1);
-	pid_b = spawn(region, SEED_B, NPAGES - 1);
-	pid_r = spawn(region, 0, 1);
-	ok(pid_a > 0 && pid_b > 0 && pid_r > 0, "forked two writers and a reader");
+	pids[0] = spawn(region, SEED_A, 1);
+	pids[1] = spawn(region, SEED_B, NPAGES - 1);
+	pids[2] = spawn(region, 0, 1);
+	ok(pids[0] > 0 && pids[1] > 0 && pids[2] > 0, "forked two writers and a reader");
 
 	close(start[1]); /* go */
 	write_all(region, SEED_PARENT, 5);
@@ -155,16 +152,14 @@ int main(void)
 		read(done[0], &c, 1);
 	close(check[1]); /* everyone wrote: check */
 	mine = check_all(region, SEED_PARENT);
-	st_a = status_of(pid_a);
-	st_b = status_of(pid_b);
-	st_r = status_of(pid_r);
+	reap_all(pids, st, 3);
 	memstat(&after);
 
 	ok(!(mine & BAD_HEAP), "the parent sees only its own heap writes");
 	ok(!(mine & BAD_DATA), "the parent sees only its own static data writes");
-	ok(st_a == 0, "writer A sees only its own heap and data writes (status %d)", st_a);
-	ok(st_b == 0, "writer B sees only its own heap and data writes (status %d)", st_b);
-	ok(st_r == 0, "the reader still sees the original heap and data (status %d)", st_r);
+	ok(st[0] == 0, "writer A sees only its own heap and data writes (status %d)", st[0]);
+	ok(st[1] == 0, "writer B sees only its own heap and data writes (status %d)", st[1]);
+	ok(st[2] == 0, "the reader still sees the original heap and data (status %d)", st[2]);
 	ok(after.cow_copy_faults - before.cow_copy_faults >= 3 * NPAGES,
 	   "each writer got its own copy of every shared page (%ld copy faults)",
 	   (long)(after.cow_copy_faults - before.cow_copy_faults));
