@@ -36,7 +36,7 @@ import tempfile
 import threading
 
 KERNEL_RANGE = "0xffffffff80000000..0xffffffffffffffff"
-RE_TRACE = re.compile(r"^Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/")
+RE_TRACE = re.compile(r"^Trace \d+: (\S+) \[[0-9a-f]+/([0-9a-f]+)/")
 RE_INSN = re.compile(r"^0x([0-9a-f]+):\s")
 
 
@@ -64,7 +64,7 @@ def symbols(elf):
 
 
 def profile_run(args, image, fs, group, reps):
-    """Boots once; returns {tb_pc: (runs, instructions_per_run)}."""
+    """Boots once; returns {block pc: instructions run in that block}."""
     tmp = tempfile.mkdtemp(prefix="calf-prof-")
     fifo = os.path.join(tmp, "log")
     os.mkfifo(fifo)
@@ -83,15 +83,25 @@ def profile_run(args, image, fs, group, reps):
                             stderr=subprocess.STDOUT)
     reader = threading.Thread(target=lambda: console.extend(qemu.stdout))
     reader.start()
-    runs = collections.Counter()
-    size = {}
+    # A block's size is known from its translation (the IN: listing), and
+    # the next Trace line for that pc names the host code it became; blocks
+    # are then told apart by their host code address, since QEMU translates
+    # the same pc again at other sizes (icount retranslates I/O blocks).
+    instructions = collections.Counter()
+    size_of = {}
+    pending = None
     block_pc, block_n = None, 0
     with open(fifo, "r", errors="replace") as log:
         for line in log:
             if line.startswith("Trace"):
                 m = RE_TRACE.match(line)
-                if m:
-                    runs[int(m.group(1), 16)] += 1
+                if not m:
+                    continue
+                host, pc = m.group(1), int(m.group(2), 16)
+                if pending and pending[0] == pc:
+                    size_of[host] = pending[1]
+                    pending = None
+                instructions[pc] += size_of.get(host, 1)
                 continue
             m = RE_INSN.match(line)
             if m:
@@ -99,7 +109,7 @@ def profile_run(args, image, fs, group, reps):
                     block_pc = int(m.group(1), 16)
                 block_n += 1
             elif not line.strip() and block_pc is not None:
-                size[block_pc] = block_n
+                pending = (block_pc, block_n)
                 block_pc, block_n = None, 0
     qemu.wait()
     reader.join()
@@ -108,17 +118,17 @@ def profile_run(args, image, fs, group, reps):
         line = line.decode("utf-8", "replace").rstrip()
         if line.startswith("bench:") or "exit status" in line:
             print("  [%s x%d] %s" % (group, reps, line))
-    return {pc: (n, size.get(pc, 1)) for pc, n in runs.items()}
+    return instructions
 
 
 def per_function(blocks, syms):
     """Instructions per function name."""
     addrs = [a for a, _ in syms]
     total = collections.Counter()
-    for pc, (n, insns) in blocks.items():
+    for pc, n in blocks.items():
         i = bisect.bisect_right(addrs, pc) - 1
         name = syms[i][1] if i >= 0 else "?"
-        total[name] += n * insns
+        total[name] += n
     return total
 
 
