@@ -14,11 +14,11 @@
 #include "../user/tap.h"
 
 #define PARENT_SEED 0x5eedf00d00000000UL
-#define CHILD_SEED 0xc41d000000000000UL
+#define CHILD_SEED  0xc41d000000000000UL
 
 /* Child exit status bits. */
 #define CHILD_BAD_INHERITED 1 /* a word differed from the parent's */
-#define CHILD_BAD_OWN 2       /* the child's own writes did not stick */
+#define CHILD_BAD_OWN	    2 /* the child's own writes did not stick */
 
 /* Every 64-bit word gets its own address mixed with seed. */
 static void fill_words(char *start, long bytes, uint64 seed)
@@ -29,10 +29,11 @@ static void fill_words(char *start, long bytes, uint64 seed)
 		*w = (uint64)w ^ seed;
 }
 
-/* Counts the words of [start, start+bytes) that do not hold fill_words(seed). */
+/* Counts the words of [start, start+bytes) not holding fill_words(seed). */
 static long bad_words(const char *start, long bytes, uint64 seed)
 {
-	const uint64 *w = (const uint64 *)start, *end = (const uint64 *)(start + bytes);
+	const uint64 *w = (const uint64 *)start,
+		     *end = (const uint64 *)(start + bytes);
 	long bad = 0;
 
 	for (; w < end; w++)
@@ -70,7 +71,8 @@ int main(void)
 	baseline = free_pages();
 	npages = baseline * 2 / 3;
 	heap = sbrk((int)(npages * PGSIZE));
-	if (!ok(heap != SBRK_ERROR, "sbrk of two thirds of free memory (%ld pages)", npages)) {
+	if (!ok(heap != SBRK_ERROR,
+		"sbrk of two thirds of free memory (%ld pages)", npages)) {
 		printf("Bail out! no heap to test with\n");
 		exit(1);
 	}
@@ -81,28 +83,32 @@ int main(void)
 	if (pid == 0)
 		child(heap, npages);
 	after_fork = free_pages();
-	if (!ok(pid > 0, "fork succeeds while two thirds of memory is in use")) {
+	if (!ok(pid > 0,
+		"fork succeeds while two thirds of memory is in use")) {
 		printf("Bail out! fork failed\n");
 		exit(1);
 	}
 	drop = (long)before_fork.free_pages - after_fork;
-	if (!ok(drop <= npages / 128 + 32, "fork took only page tables (%ld pages for %ld)", drop,
-		npages))
+	if (!ok(drop <= npages / 128 + 32,
+		"fork took only page tables (%ld pages for %ld)", drop, npages))
 		diag("an eager copy would take %ld pages", npages);
 
 	if (wait(&status) != pid)
 		status = -1000;
 	ok(status >= 0 && !(status & CHILD_BAD_INHERITED),
-	   "the child read every word of the parent's heap (status %d)", status);
+	   "the child read every word of the parent's heap (status %d)",
+	   status);
 	ok(status >= 0 && !(status & CHILD_BAD_OWN),
-	   "the child's writes to an eighth of the pages stuck (status %d)", status);
+	   "the child's writes to an eighth of the pages stuck (status %d)",
+	   status);
 	ok(bad_words(heap, npages * PGSIZE, PARENT_SEED) == 0,
 	   "the parent's heap is unchanged after the child wrote and exited");
 
 	check_no_leak((long)before_fork.free_pages, "after wait");
 	memstat(&after_wait);
 	ok(after_wait.shared_pages <= before_fork.shared_pages,
-	   "no page is still shared after the child exited (%lu, %lu before fork)",
+	   "no page is still shared after the child exited (%lu, %lu before "
+	   "fork)",
 	   after_wait.shared_pages, before_fork.shared_pages);
 
 	sbrk((int)-(npages * PGSIZE));

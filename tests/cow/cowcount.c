@@ -23,17 +23,18 @@
 #include "user/user.h"
 #include "../user/tap.h"
 
-#define NPAGES 256
-#define SEED_PARENT 0x1111111100000000UL
+#define NPAGES	     256
+#define SEED_PARENT  0x1111111100000000UL
 #define SEED_PARENT2 0x2222222200000000UL
-#define SEED_CHILD 0x3333333300000000UL
+#define SEED_CHILD   0x3333333300000000UL
 
 static int to_child[2], to_parent[2];
 
 /* Every 64-bit word of a page gets its own address mixed with seed. */
 static void fill_pages(char *start, int npages, uint64 seed)
 {
-	uint64 *w = (uint64 *)start, *end = (uint64 *)(start + (long)npages * PGSIZE);
+	uint64 *w = (uint64 *)start,
+	       *end = (uint64 *)(start + (long)npages * PGSIZE);
 
 	for (; w < end; w++)
 		*w = (uint64)w ^ seed;
@@ -99,7 +100,7 @@ static void child_writes_first(char *region)
 	exit(pages_hold(region, NPAGES, SEED_CHILD) ? 0 : 1);
 }
 
-/* The child of the second scenario: ready, wait, write every page, done, exit. */
+/* The second scenario's child: ready, wait, write every page, done, exit. */
 static void child_writes_second(char *region)
 {
 	volatile char stack_touch = 1;
@@ -122,10 +123,30 @@ static int reap(int pid)
 	return status;
 }
 
+/* How the counters moved from one snapshot to a later one. */
+struct change {
+	long copies; /* COW copy faults */
+	long reuses; /* COW reuse faults */
+	long taken;  /* pages taken from the free list */
+	long shared; /* more pages shared */
+};
+
+static struct change since(const struct memstat *a, const struct memstat *b)
+{
+	struct change c;
+
+	c.copies = (long)(b->cow_copy_faults - a->cow_copy_faults);
+	c.reuses = (long)(b->cow_reuse_faults - a->cow_reuse_faults);
+	c.taken = (long)a->free_pages - (long)b->free_pages;
+	c.shared = (long)b->shared_pages - (long)a->shared_pages;
+	return c;
+}
+
 /* Scenario 1: the child writes first, then the parent. */
 static void child_first(char *region)
 {
 	struct memstat before, forked, ready, read_all, child_done, parent_done;
+	struct change c;
 	int pid, status;
 
 	snapshot(&before);
@@ -145,46 +166,42 @@ static void child_first(char *region)
 	send(to_child[1]);
 	status = reap(pid);
 
-	ok(pid > 0 && before.free_pages - forked.free_pages < NPAGES / 8,
+	c = since(&before, &forked);
+	ok(pid > 0 && c.taken < NPAGES / 8,
 	   "fork of %d pages took %ld pages (page tables only)", NPAGES,
-	   (long)(before.free_pages - forked.free_pages));
-	ok(forked.shared_pages - before.shared_pages >= NPAGES,
-	   "fork marked the %d heap pages shared (%ld more shared)", NPAGES,
-	   (long)(forked.shared_pages - before.shared_pages));
-	ok(ready.cow_copy_faults + ready.cow_reuse_faults -
-			   before.cow_copy_faults - before.cow_reuse_faults <= 4,
-	   "fork and returning from it took %ld COW faults (stacks only), not one per page",
-	   (long)(ready.cow_copy_faults + ready.cow_reuse_faults - before.cow_copy_faults -
-		  before.cow_reuse_faults));
-	ok(read_all.cow_copy_faults == ready.cow_copy_faults &&
-		   read_all.cow_reuse_faults == ready.cow_reuse_faults &&
-		   read_all.free_pages == ready.free_pages,
+	   c.taken);
+	ok(c.shared >= NPAGES, "fork marked the %d pages shared (%ld more)",
+	   NPAGES, c.shared);
+	c = since(&before, &ready);
+	ok(c.copies + c.reuses <= 4,
+	   "fork and returning from it took %ld COW faults (the stacks)",
+	   c.copies + c.reuses);
+	c = since(&ready, &read_all);
+	ok(c.copies == 0 && c.reuses == 0 && c.taken == 0,
 	   "reading every shared page takes no COW fault and no page");
-	ok(child_done.cow_copy_faults - read_all.cow_copy_faults == NPAGES,
+	c = since(&read_all, &child_done);
+	ok(c.copies == NPAGES,
 	   "the child's write to %d shared pages took %ld copy faults", NPAGES,
-	   (long)(child_done.cow_copy_faults - read_all.cow_copy_faults));
-	ok(child_done.cow_reuse_faults == read_all.cow_reuse_faults,
-	   "and no reuse fault");
-	ok(read_all.free_pages - child_done.free_pages == NPAGES,
-	   "and exactly %d new pages (%ld)", NPAGES,
-	   (long)(read_all.free_pages - child_done.free_pages));
-	ok(child_done.shared_pages + NPAGES == read_all.shared_pages,
-	   "and %d fewer shared pages", NPAGES);
-	ok(parent_done.cow_reuse_faults - child_done.cow_reuse_faults == NPAGES &&
-		   parent_done.cow_copy_faults == child_done.cow_copy_faults,
+	   c.copies);
+	ok(c.reuses == 0, "and no reuse fault (%ld)", c.reuses);
+	ok(c.taken == NPAGES, "and %d new pages (%ld)", NPAGES, c.taken);
+	ok(c.shared == -NPAGES, "and %d fewer shared pages (%ld)", NPAGES,
+	   -c.shared);
+	c = since(&child_done, &parent_done);
+	ok(c.reuses == NPAGES && c.copies == 0,
 	   "then the parent, last sharer, took %ld reuse faults and %ld copies",
-	   (long)(parent_done.cow_reuse_faults - child_done.cow_reuse_faults),
-	   (long)(parent_done.cow_copy_faults - child_done.cow_copy_faults));
-	ok(parent_done.free_pages == child_done.free_pages,
-	   "reusing took no new page");
+	   c.reuses, c.copies);
+	ok(c.taken == 0, "reusing took no new page (%ld)", c.taken);
 	ok(status == 0 && pages_hold(region, NPAGES, SEED_PARENT2),
-	   "child and parent each see only their own writes (child status %d)", status);
+	   "child and parent each see only their own writes (status %d)",
+	   status);
 }
 
 /* Scenario 2: the parent writes first, then the child. */
 static void parent_first(char *region)
 {
 	struct memstat ready, parent_done, child_done;
+	struct change c;
 	int pid, status;
 
 	pid = fork();
@@ -200,24 +217,24 @@ static void parent_first(char *region)
 	snapshot(&child_done);
 	status = reap(pid);
 
-	ok(pid > 0 && parent_done.cow_copy_faults - ready.cow_copy_faults == NPAGES &&
-		   parent_done.cow_reuse_faults == ready.cow_reuse_faults,
+	c = since(&ready, &parent_done);
+	ok(pid > 0 && c.copies == NPAGES && c.reuses == 0,
 	   "the parent writing first took %ld copy and %ld reuse faults",
-	   (long)(parent_done.cow_copy_faults - ready.cow_copy_faults),
-	   (long)(parent_done.cow_reuse_faults - ready.cow_reuse_faults));
-	ok(child_done.cow_reuse_faults - parent_done.cow_reuse_faults == NPAGES &&
-		   child_done.cow_copy_faults == parent_done.cow_copy_faults,
+	   c.copies, c.reuses);
+	c = since(&parent_done, &child_done);
+	ok(c.reuses == NPAGES && c.copies == 0,
 	   "then the child, last sharer, took %ld reuse and %ld copy faults",
-	   (long)(child_done.cow_reuse_faults - parent_done.cow_reuse_faults),
-	   (long)(child_done.cow_copy_faults - parent_done.cow_copy_faults));
+	   c.reuses, c.copies);
 	ok(status == 0 && pages_hold(region, NPAGES, SEED_PARENT),
-	   "child and parent each see only their own writes (child status %d)", status);
+	   "child and parent each see only their own writes (status %d)",
+	   status);
 }
 
 /* Scenario 3: the child exits without writing; its references go with it. */
 static void child_exits(char *region)
 {
 	struct memstat before, reaped, parent_done;
+	struct change c;
 	int pid, status;
 
 	snapshot(&before);
@@ -229,15 +246,16 @@ static void child_exits(char *region)
 	fill_pages(region, NPAGES, SEED_PARENT2);
 	snapshot(&parent_done);
 
-	ok(status == 0, "a child that only reads sees the parent's pages (status %d)", status);
-	ok(parent_done.cow_reuse_faults - reaped.cow_reuse_faults == NPAGES &&
-		   parent_done.cow_copy_faults == reaped.cow_copy_faults,
-	   "after that child exited, the parent's writes took %ld reuse and %ld copy faults",
-	   (long)(parent_done.cow_reuse_faults - reaped.cow_reuse_faults),
-	   (long)(parent_done.cow_copy_faults - reaped.cow_copy_faults));
-	ok(reaped.shared_pages <= before.shared_pages,
-	   "an exited child leaves no page shared (%lu shared, %lu before the fork)",
-	   reaped.shared_pages, before.shared_pages);
+	ok(status == 0, "a child that only reads sees the parent's pages (%d)",
+	   status);
+	c = since(&reaped, &parent_done);
+	ok(c.reuses == NPAGES && c.copies == 0,
+	   "after it exited, the parent's writes took %ld reuse and %ld copy "
+	   "faults",
+	   c.reuses, c.copies);
+	c = since(&before, &reaped);
+	ok(c.shared <= 0, "an exited child leaves no page shared (%ld more)",
+	   c.shared);
 }
 
 int main(void)

@@ -20,10 +20,10 @@
 #include "../user/tap.h"
 
 #define FILE_NAME "cowkwrite.dat"
-#define OFF 100             /* reads start inside the first page */
-#define LEN (2 * PGSIZE)    /* and end inside the third */
-#define BUFSZ (3 * PGSIZE)
-#define WAIT_ORIG 12345     /* the value in the wait-status page before fork */
+#define OFF	  100	       /* reads start inside the first page */
+#define LEN	  (2 * PGSIZE) /* and end inside the third */
+#define BUFSZ	  (3 * PGSIZE)
+#define WAIT_ORIG 12345 /* the value in the wait-status page before fork */
 
 enum kind { ORIG, FILE_DATA, PIPE_DATA };
 
@@ -33,7 +33,10 @@ static int wait_page[PGSIZE / sizeof(int)] __attribute__((aligned(PGSIZE)));
 static int fd_page[PGSIZE / sizeof(int)] __attribute__((aligned(PGSIZE)));
 static int p2c[2], c2p[2], data[2];
 
-/* The byte of each pattern: ORIG by position in buf, the others by position in the read. */
+/*
+ * The byte of each pattern: ORIG by position in buf, the others by position
+ * in the read.
+ */
 static char pattern(enum kind k, int i)
 {
 	switch (k) {
@@ -61,7 +64,8 @@ static int buf_holds(enum kind k)
 
 	for (j = 0; j < BUFSZ; j++) {
 		int in = j >= OFF && j < OFF + LEN;
-		char want = in && k != ORIG ? pattern(k, j - OFF) : pattern(ORIG, j);
+		char want =
+		    in && k != ORIG ? pattern(k, j - OFF) : pattern(ORIG, j);
 		if (buf[j] != want)
 			return 0;
 	}
@@ -112,7 +116,10 @@ static int reap(int pid)
 	return status;
 }
 
-/* First the child reads the file into the shared buffer, then the parent reads the pipe. */
+/*
+ * First the child reads the file into the shared buffer, then the parent
+ * reads the pipe.
+ */
 static void child_reads_first(void)
 {
 	int pid, n, status, parent_unchanged, parent_got_pipe;
@@ -137,10 +144,14 @@ static void child_reads_first(void)
 	send(p2c[1]);
 	status = reap(pid);
 
-	ok(status >= 0 && !(status & 1), "a child's read() of a file into a COW buffer gets the file");
-	ok(parent_unchanged, "the parent's buffer does not see the child's read()");
-	ok(parent_got_pipe, "the parent's read() of a pipe into the buffer gets the pipe data");
-	ok(status >= 0 && !(status & 2), "the child's buffer does not see the parent's read()");
+	ok(status >= 0 && !(status & 1),
+	   "a child's read() of a file into a COW buffer gets the file");
+	ok(parent_unchanged,
+	   "the parent's buffer does not see the child's read()");
+	ok(parent_got_pipe,
+	   "the parent's read() of a pipe into the buffer gets the pipe data");
+	ok(status >= 0 && !(status & 2),
+	   "the child's buffer does not see the parent's read()");
 }
 
 /*
@@ -160,7 +171,8 @@ static void parent_reads_first(void)
 		await(p2c[0]);
 		if (!buf_holds(ORIG))
 			bad |= 1;
-		if (read_full(data[0], buf + OFF, LEN) != LEN || !buf_holds(PIPE_DATA))
+		if (read_full(data[0], buf + OFF, LEN) != LEN ||
+		    !buf_holds(PIPE_DATA))
 			bad |= 2;
 		send(c2p[1]);
 		exit(bad);
@@ -178,13 +190,17 @@ static void parent_reads_first(void)
 	parent_unchanged = buf_holds(FILE_DATA);
 	status = reap(pid);
 
-	ok(parent_got_file, "the parent's read() of a file into a shared buffer gets the file");
+	ok(parent_got_file,
+	   "the parent's read() of a file into a shared buffer gets the file");
 	ok(ms1.cow_copy_faults - ms0.cow_copy_faults == 3,
 	   "the kernel broke COW on the 3 pages read() wrote (%ld copy faults)",
 	   (long)(ms1.cow_copy_faults - ms0.cow_copy_faults));
-	ok(status >= 0 && !(status & 1), "the child's buffer does not see the parent's read()");
-	ok(status >= 0 && !(status & 2), "the child's read() of a pipe into its buffer works");
-	ok(parent_unchanged, "the parent's buffer does not see the child's read()");
+	ok(status >= 0 && !(status & 1),
+	   "the child's buffer does not see the parent's read()");
+	ok(status >= 0 && !(status & 2),
+	   "the child's read() of a pipe into its buffer works");
+	ok(parent_unchanged,
+	   "the parent's buffer does not see the child's read()");
 }
 
 /* wait() storing the status into a page shared with a sibling and a child. */
@@ -203,8 +219,8 @@ static void wait_status(void)
 		exit(7);
 	got = wait(&wait_page[0]);
 	ok(got == quick && wait_page[0] == 7,
-	   "wait() stores the status into a COW page (pid %d of %d, status %d)", got, quick,
-	   wait_page[0]);
+	   "wait() stores the status into a COW page (pid %d of %d, status %d)",
+	   got, quick, wait_page[0]);
 
 	middle = fork();
 	if (middle == 0) {
@@ -217,13 +233,14 @@ static void wait_status(void)
 	}
 	st_middle = reap(middle);
 	ok(st_middle == 0 && wait_page[0] == 7,
-	   "a child's wait() into the same page gets its own child's status, not the parent's "
-	   "(status %d, parent's word %d)", st_middle, wait_page[0]);
+	   "a child's wait() into that page gets its own child's status "
+	   "(status %d; the parent's word is %d)",
+	   st_middle, wait_page[0]);
 
 	send(p2c[1]);
 	st_sibling = reap(sibling);
-	ok(st_sibling == 0, "a sibling sharing the page still sees the value from before (status %d)",
-	   st_sibling);
+	ok(st_sibling == 0,
+	   "a sibling sharing it still sees the old value (%d)", st_sibling);
 }
 
 /* True when the pipe whose fds are in fds carries a byte. */
@@ -231,10 +248,11 @@ static int pipe_works(int *fds)
 {
 	char c = 0;
 
-	return write(fds[1], "z", 1) == 1 && read(fds[0], &c, 1) == 1 && c == 'z';
+	return write(fds[1], "z", 1) == 1 && read(fds[0], &c, 1) == 1 &&
+	       c == 'z';
 }
 
-/* pipe() storing its descriptors into a shared page, in a child and in the parent. */
+/* pipe() storing its fds into a shared page, in a child and in the parent. */
 static void pipe_fds(void)
 {
 	int pid, status, parent_unchanged, parent_ok;
@@ -257,19 +275,25 @@ static void pipe_fds(void)
 	}
 	await(c2p[0]);
 	parent_unchanged = fd_page[0] == -7 && fd_page[1] == -7;
-	parent_ok = pipe(fd_page) == 0 && fd_page[0] >= 0 && pipe_works(fd_page);
+	parent_ok =
+	    pipe(fd_page) == 0 && fd_page[0] >= 0 && pipe_works(fd_page);
 	send(p2c[1]);
 	status = reap(pid);
 	close(fd_page[0]);
 	close(fd_page[1]);
 
-	ok(status >= 0 && !(status & 1), "a child's pipe() stores its fds into COW memory");
+	ok(status >= 0 && !(status & 1),
+	   "a child's pipe() stores its fds into COW memory");
 	ok(parent_unchanged, "the parent's copy of the fd array is unchanged");
-	ok(parent_ok, "the parent's pipe() into the array, still shared with the child, works");
-	ok(status >= 0 && !(status & 2), "the child's copy keeps the child's fds");
+	ok(parent_ok, "the parent's pipe() into the still shared array works");
+	ok(status >= 0 && !(status & 2),
+	   "the child's copy keeps the child's fds");
 }
 
-/* Writes the data file (FILE_DATA) and leaves PIPE_DATA in src. Returns 0 on success. */
+/*
+ * Writes the data file (FILE_DATA), leaves PIPE_DATA in src and makes the
+ * sync pipes. Returns 0 on success.
+ */
 static int setup(void)
 {
 	int fd, i;

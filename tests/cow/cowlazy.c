@@ -20,17 +20,18 @@
 #include "user/user.h"
 #include "../user/tap.h"
 
-#define LAZY_PAGES 64
-#define HEAP_PAGES 64
+#define LAZY_PAGES  64
+#define HEAP_PAGES  64
 #define MARKER_INIT 0x1234
-#define MARKER_SET 0x9999
-#define HELPER_OK 77
+#define MARKER_SET  0x9999
+#define HELPER_OK   77
 
-#define SEED_PARENT 0x00000000aaaa0000UL
+#define SEED_PARENT  0x00000000aaaa0000UL
 #define SEED_PARENT2 0x00000000bbbb0000UL
-#define SEED_CHILD 0x00000000cccc0000UL
+#define SEED_CHILD   0x00000000cccc0000UL
 
-static int marker = MARKER_INIT; /* .data: the exec helper must see MARKER_INIT */
+/* In .data: the exec helper must see MARKER_INIT. */
+static int marker = MARKER_INIT;
 static int p2c[2], c2p[2];
 
 static void fill_page(char *page, uint64 seed)
@@ -73,7 +74,7 @@ static int reap(int pid)
 	return status;
 }
 
-/* The seed page p of the lazy region holds in the parent: touched (even) pages only. */
+/* The seed of lazy page p in the parent: only the even pages were touched. */
 static uint64 parent_lazy_seed(int p)
 {
 	return p % 2 == 0 ? SEED_PARENT : 0;
@@ -134,18 +135,18 @@ static void test_lazy(void)
 			parent_own = 0;
 
 	ok(status >= 0 && !(status & 1),
-	   "a child sees the parent's touched lazy pages and zeros in the untouched ones");
+	   "a child sees the parent's touched lazy pages, zeros elsewhere");
 	ok(ms1.zero_fill_faults - ms0.zero_fill_faults >= LAZY_PAGES / 2,
 	   "the child's untouched lazy pages came from zero-fill faults (%ld)",
 	   (long)(ms1.zero_fill_faults - ms0.zero_fill_faults));
-	ok(parent_zero, "the parent's untouched lazy pages are still zero after the child wrote them");
-	ok(parent_kept, "the parent's touched lazy pages are unchanged by the child's writes");
+	ok(parent_zero, "the parent's untouched lazy pages are still zero");
+	ok(parent_kept, "the parent's touched lazy pages are unchanged");
 	ok(status >= 0 && !(status & 2) && parent_own,
-	   "the parent's later faults on lazy pages stay out of the child (status %d)", status);
+	   "the parent's later lazy faults stay out of the child (%d)", status);
 	sbrklazy(-LAZY_PAGES * PGSIZE);
 }
 
-/* Child of the shrink part: drops the shared region, regrows it, checks zeros. */
+/* Shrink child: drops the shared region, regrows it, checks for zeros. */
 static void shrink_child(char *heap)
 {
 	int bad = 0, p;
@@ -179,6 +180,7 @@ static void test_shrink(void)
 {
 	struct memstat ms0, ms1;
 	int pid, p, status, kept = 1;
+	long reuses, copies;
 	char *heap = sbrk(HEAP_PAGES * PGSIZE);
 
 	if (heap == SBRK_ERROR) {
@@ -202,14 +204,14 @@ static void test_shrink(void)
 	send(p2c[1]);
 	status = reap(pid);
 
-	ok(kept, "a child's sbrk shrink of a shared region leaves the parent's pages intact");
-	ok(ms1.cow_reuse_faults - ms0.cow_reuse_faults == HEAP_PAGES &&
-		   ms1.cow_copy_faults == ms0.cow_copy_faults,
-	   "the shrink dropped the child's references: the parent's writes took %ld reuse, "
-	   "%ld copy faults",
-	   (long)(ms1.cow_reuse_faults - ms0.cow_reuse_faults),
-	   (long)(ms1.cow_copy_faults - ms0.cow_copy_faults));
-	ok(status == 0, "the child's regrown heap is zero, not the parent's data (status %d)", status);
+	reuses = (long)(ms1.cow_reuse_faults - ms0.cow_reuse_faults);
+	copies = (long)(ms1.cow_copy_faults - ms0.cow_copy_faults);
+	ok(kept, "a child's sbrk shrink of a shared region spares the parent");
+	ok(reuses == HEAP_PAGES && copies == 0,
+	   "the shrink dropped the child's references: then the parent's "
+	   "writes took %ld reuse and %ld copy faults",
+	   reuses, copies);
+	ok(status == 0, "the child's regrown heap is zero (status %d)", status);
 
 	pid = fork();
 	if (pid == 0)
@@ -218,8 +220,9 @@ static void test_shrink(void)
 	sbrk(-HEAP_PAGES * PGSIZE);
 	send(p2c[1]);
 	status = reap(pid);
-	ok(status == 0, "the parent's shrink of a shared region leaves the child's view intact "
-			"(status %d)", status);
+	ok(status == 0,
+	   "the parent's shrink of a shared region spares the child (%d)",
+	   status);
 }
 
 /* Writes n in decimal into buf (at least 12 bytes). */
@@ -241,7 +244,8 @@ static void test_exec(void)
 {
 	static char addr[24];
 	char *helper_argv[] = {"cowlazy", "exec-helper", addr, 0};
-	char *echo_argv[] = {"echo", "#", "echo", "ran", "in", "a", "forked", "child", 0};
+	char *echo_argv[] = {"echo", "#",      "echo",	"ran", "in",
+			     "a",    "forked", "child", 0};
 	int pid, p, status, intact = 1;
 	char *heap = sbrk(HEAP_PAGES * PGSIZE);
 
@@ -260,8 +264,10 @@ static void test_exec(void)
 		exit(1);
 	}
 	status = reap(pid);
-	ok(status == HELPER_OK, "a forked child execs a fresh image: clean data, no inherited heap "
-				"(status %d)", status);
+	ok(status == HELPER_OK,
+	   "a forked child execs a fresh image without the parent's data "
+	   "(%d)",
+	   status);
 
 	pid = fork();
 	if (pid == 0) {
@@ -274,16 +280,19 @@ static void test_exec(void)
 	for (p = 0; p < HEAP_PAGES; p++)
 		if (!page_holds(heap + (long)p * PGSIZE, SEED_PARENT))
 			intact = 0;
-	ok(intact && marker == MARKER_SET, "the parent's heap and data are intact after the execs");
+	ok(intact && marker == MARKER_SET,
+	   "the parent's heap and data are intact after the execs");
 	sbrk(-HEAP_PAGES * PGSIZE);
 }
 
-/* The exec helper: fresh .data and a heap that ends below the parent's region. */
+/* The exec helper: fresh .data, and a heap ending below the parent's region. */
 static int exec_helper(const char *parent_heap)
 {
 	unsigned long limit = (unsigned long)atoi(parent_heap);
 
-	return marker == MARKER_INIT && (unsigned long)sbrk(0) <= limit ? HELPER_OK : 1;
+	return marker == MARKER_INIT && (unsigned long)sbrk(0) <= limit
+		   ? HELPER_OK
+		   : 1;
 }
 
 int main(int argc, char *argv[])

@@ -15,21 +15,25 @@
  * is what it was before the forks. The parent writes no shared page during
  * a storm (it would be a candidate for the OOM kill itself): everything it
  * writes then is on its stack, made private before the storm starts.
+ *
+ * Last, a hog takes every free page and then forks: with no memory for
+ * the child's page tables, fork must fail cleanly and leak nothing.
  */
 #include "kernel/types.h"
 #include "kernel/riscv.h"
 #include "user/user.h"
 #include "../user/tap.h"
 
-#define CHILDREN 8
-#define STORMS 2
+#define CHILDREN    8
+#define STORMS	    2
+#define HOG_FORKS   3
 #define SEED_PARENT 0x0f0f0f0f00000000UL
 
 /* Child exit statuses besides 0 (finished, copies correct) and -1 (killed). */
 #define CHILD_BAD_COPY 1
-#define CHILD_NO_PIPE 2
+#define CHILD_NO_PIPE  2
 
-/* What happened in one storm; killed_in_read counts the read() children killed. */
+/* What happened in one storm (killed_in_read: read() children killed). */
 struct storm {
 	int forked, killed, killed_in_read, finished, other;
 	int pids[CHILDREN];
@@ -40,7 +44,8 @@ static int go[2], done[2], release[2];
 /* Word i of every page: its address mixed with the parent's seed. */
 static void fill_parent(char *region, long npages)
 {
-	uint64 *w = (uint64 *)region, *end = (uint64 *)(region + npages * PGSIZE);
+	uint64 *w = (uint64 *)region,
+	       *end = (uint64 *)(region + npages * PGSIZE);
 
 	for (; w < end; w++)
 		*w = (uint64)w ^ SEED_PARENT;
@@ -48,7 +53,8 @@ static void fill_parent(char *region, long npages)
 
 static long bad_words(const char *region, long npages)
 {
-	const uint64 *w = (const uint64 *)region, *end = (const uint64 *)(region + npages * PGSIZE);
+	const uint64 *w = (const uint64 *)region,
+		     *end = (const uint64 *)(region + npages * PGSIZE);
 	long bad = 0;
 
 	for (; w < end; w++)
@@ -87,13 +93,15 @@ static void storm_child(int c, char *region, long npages)
 		word = child_word(c, pg);
 		if (!via_read) {
 			page[0] = word;
-		} else if (write(p[1], &word, 8) != 8 || read(p[0], (char *)page, 8) != 8) {
+		} else if (write(p[1], &word, 8) != 8 ||
+			   read(p[0], (char *)page, 8) != 8) {
 			exit(CHILD_BAD_COPY);
 		}
 	}
 	for (pg = 0; pg < npages; pg++) {
 		const uint64 *page = (const uint64 *)(region + pg * PGSIZE);
-		if (page[0] != child_word(c, pg) || page[1] != ((uint64)&page[1] ^ SEED_PARENT) ||
+		if (page[0] != child_word(c, pg) ||
+		    page[1] != ((uint64)&page[1] ^ SEED_PARENT) ||
 		    page[256] != ((uint64)&page[256] ^ SEED_PARENT) ||
 		    page[511] != ((uint64)&page[511] ^ SEED_PARENT))
 			exit(CHILD_BAD_COPY);
@@ -104,7 +112,10 @@ static void storm_child(int c, char *region, long npages)
 	exit(0);
 }
 
-/* Re-reads the free count until it is back to want (the reaper may lag); returns it. */
+/*
+ * Re-reads the free count until it is back to want (the reaper may lag);
+ * returns the last count.
+ */
 static long settle(long want)
 {
 	long now = free_pages();
@@ -149,17 +160,77 @@ static long storm(char *region, long npages, struct storm *s, long *before)
 		pid = wait(&status);
 		if (pid < 0)
 			break;
-		for (i = 1; i < CHILDREN; i += 2)
-			if (status == -1 && s->pids[i] == pid)
-				s->killed_in_read++;
-		if (status == -1)
+		if (status == -1) {
 			s->killed++;
-		else if (status == 0)
+			for (i = 1; i < CHILDREN; i += 2) /* the read() kind */
+				s->killed_in_read += s->pids[i] == pid;
+		} else if (status == 0)
 			s->finished++;
 		else
 			s->other++;
 	}
 	return settle(*before);
+}
+
+/*
+ * The hog: takes every page it can get with eager sbrk, then tries to fork
+ * HOG_FORKS times with no memory left. A fork must fail cleanly (-1) or,
+ * if it gets through, the COW faults after it may kill the child or the
+ * hog; all are fine as long as every page comes back. Then it tells the
+ * parent it is full, waits to be released and exits with the number of
+ * forks that failed.
+ */
+__attribute__((noinline)) static void hog(void)
+{
+	int i, failed = 0, pid;
+	char ch;
+
+	close(go[1]);
+	close(done[0]);
+	while (sbrk(64 * PGSIZE) != SBRK_ERROR)
+		;
+	while (sbrk(PGSIZE) != SBRK_ERROR)
+		;
+	for (i = 0; i < HOG_FORKS; i++) {
+		pid = fork();
+		if (pid == 0)
+			exit(0);
+		if (pid < 0)
+			failed++;
+		else
+			wait(0);
+	}
+	write(done[1], "f", 1);
+	read(go[0], &ch, 1);
+	exit(failed);
+}
+
+/*
+ * Runs the hog; returns its exit status, and in *low the free count while
+ * it held everything. The parent needs no page meanwhile: the hog's first
+ * store (entering hog(), before it takes any memory) copies the shared
+ * stack page, so the parent's later stores to it are reuse faults.
+ */
+static int exhausted_forks(long *low)
+{
+	int pid, status = -1000;
+	char ch;
+
+	*low = -1;
+	if (pipe(go) < 0 || pipe(done) < 0)
+		return -1000;
+	pid = fork();
+	if (pid == 0)
+		hog();
+	close(go[0]);
+	close(done[1]);
+	if (pid > 0 && read(done[0], &ch, 1) == 1)
+		*low = free_pages();
+	close(done[0]);
+	close(go[1]);
+	if (pid < 0 || wait(&status) != pid)
+		return -1000;
+	return status;
 }
 
 /* After the storms: a fork whose child writes some shared pages still works. */
@@ -181,12 +252,12 @@ static int fork_still_works(char *region)
 int main(void)
 {
 	struct storm s;
-	int i, all_forked = 1, all_killed = 1, all_finished = 1, other = 0, intact = 1;
-	int settled = 1, status;
-	long baseline, npages, before = 0, after;
+	int all_forked = 1, all_killed = 1, all_finished = 1, intact = 1;
+	int i, other = 0, settled = 1, status;
+	long baseline, npages, before = 0, after, low;
 	char *region;
 
-	tap_plan(9);
+	tap_plan(12);
 	baseline = free_pages();
 	npages = baseline / 6;
 	region = sbrk((int)(npages * PGSIZE));
@@ -199,9 +270,10 @@ int main(void)
 	for (i = 0; i < STORMS; i++) {
 		int t0 = uptime();
 		after = storm(region, npages, &s, &before);
-		diag("storm %d: %d children, %d killed (%d in read()), %d finished, %d other; "
-		     "free %ld -> %ld (%d ticks)", i + 1, s.forked, s.killed, s.killed_in_read,
-		     s.finished, s.other, before, after, uptime() - t0);
+		diag("storm %d: %d children, %d killed (%d in read()), "
+		     "%d finished, %d other; free %ld -> %ld (%d ticks)",
+		     i + 1, s.forked, s.killed, s.killed_in_read, s.finished,
+		     s.other, before, after, uptime() - t0);
 		all_forked &= s.forked == CHILDREN;
 		all_killed &= s.killed >= 1;
 		all_finished &= s.finished >= 1;
@@ -210,15 +282,32 @@ int main(void)
 		settled &= after == before;
 	}
 
-	ok(all_forked, "each storm forked %d children sharing %ld pages", CHILDREN, npages);
-	ok(all_killed, "each storm ran out of memory and killed some children with -1");
+	ok(all_forked, "each storm forked %d children sharing %ld pages",
+	   CHILDREN, npages);
+	ok(all_killed,
+	   "each storm ran out of memory and killed some children with -1");
 	ok(all_finished, "each storm let some children finish their copies");
-	ok(other == 0, "every child either was killed or had correct copies (%d others)", other);
+	ok(other == 0,
+	   "every child either was killed or had correct copies (%d others)",
+	   other);
 	ok(intact, "the parent's memory is intact after every storm");
-	ok(settled, "after every storm the free page count is back to its level before the forks");
+	ok(settled, "after every storm all pages are free again");
+	before = free_pages();
+	status = exhausted_forks(&low);
+	after = settle(before);
+	ok(low >= 0 && low <= 8, "a hog took all memory (%ld pages left)", low);
+	ok(status >= -1 && status <= HOG_FORKS,
+	   "its forks with no memory left failed cleanly (%d of %d) or killed "
+	   "only it",
+	   status, HOG_FORKS);
+	ok(after == before,
+	   "all pages are back after the hog (%ld, %ld before)", after, before);
 	status = fork_still_works(region);
-	ok(status == 0, "fork and COW copies still work after the storms (status %d)", status);
-	ok(bad_words(region, npages) == 0, "the parent's memory is intact at the end");
+	ok(status == 0,
+	   "fork and COW copies still work after the storms (status %d)",
+	   status);
+	ok(bad_words(region, npages) == 0,
+	   "the parent's memory is intact at the end");
 
 	sbrk((int)-(npages * PGSIZE));
 	check_no_leak(baseline, "cowoom");

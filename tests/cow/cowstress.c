@@ -16,22 +16,26 @@
 #include "user/user.h"
 #include "../user/tap.h"
 
-#define ROUNDS 200
+#define ROUNDS	 200
 #define CHILDREN 4
-#define NPAGES 32
+#define NPAGES	 32
 
 /* Child exit status bits. */
-#define BAD_INHERITED 1 /* a page it did not write differs from the parent's */
-#define BAD_OWN 2       /* a page it wrote does not hold its pattern */
+#define BAD_INHERITED                                                          \
+	1	  /* a page it did not write differs from the parent's         \
+		   */
+#define BAD_OWN 2 /* a page it wrote does not hold its pattern */
 
-static uint64 seed_of(int r, int who) /* who: 0 parent before fork, 1 parent after, 2+ children */
+/* Round r's seed for who: 0 parent before the forks, 1 after, 2 + c child c. */
+static uint64 seed_of(int r, int who)
 {
 	return ((uint64)r << 32) ^ ((uint64)(who + 1) << 56) ^ 0x77;
 }
 
 static void fill_page(char *region, int p, uint64 seed)
 {
-	uint64 *w = (uint64 *)(region + (long)p * PGSIZE), *end = w + PGSIZE / 8;
+	uint64 *w = (uint64 *)(region + (long)p * PGSIZE),
+	       *end = w + PGSIZE / 8;
 
 	for (; w < end; w++)
 		*w = (uint64)w ^ seed;
@@ -39,7 +43,8 @@ static void fill_page(char *region, int p, uint64 seed)
 
 static int page_holds(const char *region, int p, uint64 seed)
 {
-	const uint64 *w = (const uint64 *)(region + (long)p * PGSIZE), *end = w + PGSIZE / 8;
+	const uint64 *w = (const uint64 *)(region + (long)p * PGSIZE),
+		     *end = w + PGSIZE / 8;
 
 	for (; w < end; w++)
 		if (*w != ((uint64)w ^ seed))
@@ -47,13 +52,13 @@ static int page_holds(const char *region, int p, uint64 seed)
 	return 1;
 }
 
-/* True when child c writes page p: page 0 (everyone) and its share of the rest. */
+/* True when child c writes page p: page 0 (all children do) and its share. */
 static int writes(int c, int p)
 {
 	return p == 0 || p % CHILDREN == c;
 }
 
-/* Child c of round r: writes its pages, checks its whole view, exits with BAD_* bits. */
+/* Child c of round r: writes its pages, checks its view, exits with BAD_*. */
 static void child(char *region, int c, int r)
 {
 	int p, bad = 0;
@@ -70,7 +75,10 @@ static void child(char *region, int c, int r)
 	exit(bad);
 }
 
-/* True when the parent's region holds round r's view: odd pages rewritten after the forks. */
+/*
+ * True when the parent's region holds round r's view: the odd pages were
+ * rewritten after the forks.
+ */
 static int parent_view_ok(const char *region, int r)
 {
 	int p;
@@ -84,7 +92,8 @@ static int parent_view_ok(const char *region, int r)
 int main(void)
 {
 	struct memstat before, after;
-	int r, c, p, pid, status, failed_forks = 0, killed = 0, bits = 0, bad_rounds = 0, reaped;
+	int r, c, p, pid, status, failed_forks = 0, killed = 0, bits = 0,
+				  bad_rounds = 0, reaped;
 	long baseline, faults;
 	char *region;
 
@@ -124,20 +133,24 @@ int main(void)
 			bad_rounds++;
 	}
 	memstat(&after);
-	faults = (long)(after.cow_copy_faults + after.cow_reuse_faults - before.cow_copy_faults -
-			before.cow_reuse_faults);
+	faults = (long)(after.cow_copy_faults + after.cow_reuse_faults -
+			before.cow_copy_faults - before.cow_reuse_faults);
 
-	ok(failed_forks == 0, "%d rounds of %d concurrent children forked (%d failures)", ROUNDS,
+	ok(failed_forks == 0,
+	   "%d rounds of %d concurrent children forked (%d failures)", ROUNDS,
 	   CHILDREN, failed_forks);
 	ok(killed == 0, "no child was killed (%d)", killed);
-	ok(!(bits & BAD_INHERITED), "every child saw the parent's pre-fork data where it did not write");
+	ok(!(bits & BAD_INHERITED),
+	   "every child saw the parent's pre-fork data where it did not write");
 	ok(!(bits & BAD_OWN), "every child's writes, hot page included, stuck");
-	ok(bad_rounds == 0, "the parent saw only its own writes after every round (%d bad)",
+	ok(bad_rounds == 0,
+	   "the parent saw only its own writes after every round (%d bad)",
 	   bad_rounds);
 	ok(faults >= (long)ROUNDS * (CHILDREN + NPAGES - 1),
-	   "every write to a shared page took a COW fault (%ld faults)", faults);
-	ok(after.shared_pages <= before.shared_pages, "no page is left shared (%lu)",
-	   after.shared_pages);
+	   "every write to a shared page took a COW fault (%ld faults)",
+	   faults);
+	ok(after.shared_pages <= before.shared_pages,
+	   "no page is left shared (%lu)", after.shared_pages);
 
 	sbrk(-NPAGES * PGSIZE);
 	check_no_leak(baseline, "cowstress");

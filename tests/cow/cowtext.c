@@ -25,10 +25,11 @@ __attribute__((noinline)) static int text_target(int x)
 	return x * 3 + 1;
 }
 
-/* True when text_target's first bytes are what they were at start and it computes. */
+/* True when text_target's code is as it was at start and still computes. */
 static int code_intact(void)
 {
-	return memcmp((const void *)text_target, saved, CODE_BYTES) == 0 && text_target(5) == 16;
+	return memcmp((const void *)text_target, saved, CODE_BYTES) == 0 &&
+	       text_target(5) == 16;
 }
 
 /* Child body: a store to addr, which should kill the child. */
@@ -38,7 +39,7 @@ static void store_to(unsigned long addr)
 	exit(0);
 }
 
-/* Child body: read() from a pipe into text_target; exits 0 if the kernel refused. */
+/* Child body: read() from a pipe into text_target; exits 0 if refused. */
 static void read_into_code(unsigned long unused)
 {
 	int p[2], n;
@@ -88,27 +89,33 @@ int main(void)
 	baseline = free_pages();
 
 	status = run_in_child(store_to, (unsigned long)text_target);
-	ok(status == -1, "a child's store to a function's code kills it with -1 (status %d)",
+	ok(status == -1,
+	   "a child's store to a function's code kills it with -1 (status %d)",
 	   status);
 	ok(code_intact(), "the parent's code is unchanged and still runs");
 
 	status = run_in_child(store_to, (unsigned long)printf);
-	ok(status == -1, "a child's store to library code (printf) kills it too (status %d)", status);
+	ok(status == -1,
+	   "a child's store to library code (printf) kills it too (status %d)",
+	   status);
 
 	status = run_in_child(store_to, (unsigned long)rodata_text);
-	ok(status == -1, "a child's store to read-only data kills it with -1 (status %d)", status);
+	ok(status == -1,
+	   "a child's store to read-only data kills it with -1 (status %d)",
+	   status);
 	ok(rodata_text[0] == 'r', "the parent's read-only data is unchanged");
 
 	status = run_in_child(read_into_code, 0);
-	ok(status == 0, "a child's read() into its code fails and writes nothing (status %d)",
-	   status);
+	ok(status == 0, "a child's read() into its code fails (%d)", status);
 
 	status = run_in_child(fork_then_store, 0);
-	ok(status == -1, "a child whose own child shares its text is killed storing to it (status %d)",
+	ok(status == -1,
+	   "a child whose own child shares its text is killed storing to it "
+	   "(%d)",
 	   status);
 	write(release[1], "g", 1);
 	read(report[0], &answer, 1);
-	ok(answer == 'y', "the grandchild sharing that text still has intact, working code (%c)",
+	ok(answer == 'y', "that grandchild's code is intact and runs (%c)",
 	   answer);
 	check_no_leak(baseline, "cowtext");
 	tap_done();

@@ -19,12 +19,12 @@
 #include "../user/tap.h"
 
 #define NPAGES 256
-#define NDATA 1024 /* words of static data: two pages */
+#define NDATA  1024 /* words of static data: two pages */
 
-#define SEED_ORIG 0x0000000100000000UL
+#define SEED_ORIG   0x0000000100000000UL
 #define SEED_PARENT 0x00000abc00000000UL
-#define SEED_A 0x000a000000000000UL
-#define SEED_B 0x00b0000000000000UL
+#define SEED_A	    0x000a000000000000UL
+#define SEED_B	    0x00b0000000000000UL
 
 /* Child exit status bits. */
 #define BAD_HEAP 1
@@ -37,13 +37,14 @@ static int start[2], done[2], check[2];
 /* Writes seed's pattern to every word of page p of the heap region. */
 static void fill_page(char *region, int p, uint64 seed)
 {
-	uint64 *w = (uint64 *)(region + (long)p * PGSIZE), *end = w + PGSIZE / 8;
+	uint64 *w = (uint64 *)(region + (long)p * PGSIZE),
+	       *end = w + PGSIZE / 8;
 
 	for (; w < end; w++)
 		*w = (uint64)w ^ seed;
 }
 
-/* Writes seed's pattern over the region (pages in the order given by step) and data. */
+/* Writes seed's pattern over the region (page order by step) and data. */
 static void write_all(char *region, uint64 seed, int step)
 {
 	int i, p;
@@ -51,16 +52,18 @@ static void write_all(char *region, uint64 seed, int step)
 	for (i = 0; i < NPAGES; i++) {
 		p = (i * step) % NPAGES;
 		fill_page(region, p, seed);
-		data[(p * 16) % NDATA] = seed + p; /* interleave the data writes too */
+		/* Interleave the data writes too. */
+		data[(p * 16) % NDATA] = seed + p;
 	}
 	for (i = 0; i < NDATA; i++)
 		data[i] = seed + i;
 }
 
-/* Returns BAD_HEAP and/or BAD_DATA if the region or data do not hold seed's pattern. */
+/* Returns BAD_HEAP and/or BAD_DATA where seed's pattern is missing. */
 static int check_all(const char *region, uint64 seed)
 {
-	const uint64 *w = (const uint64 *)region, *end = w + (long)NPAGES * PGSIZE / 8;
+	const uint64 *w = (const uint64 *)region,
+		     *end = w + (long)NPAGES * PGSIZE / 8;
 	int bad = 0, i;
 
 	for (; w < end; w++)
@@ -104,7 +107,7 @@ static int spawn(char *region, uint64 seed, int step)
 	exit(check_all(region, seed ? seed : SEED_ORIG));
 }
 
-/* Waits for the n children in pids; their exit statuses go to st (-1000 if never seen). */
+/* Waits for all children; the statuses of pids[i] go to st[i] (or -1000). */
 static void reap_all(const int *pids, int *st, int n)
 {
 	int i, got, status;
@@ -144,7 +147,8 @@ int main(void)
 	pids[0] = spawn(region, SEED_A, 1);
 	pids[1] = spawn(region, SEED_B, NPAGES - 1);
 	pids[2] = spawn(region, 0, 1);
-	ok(pids[0] > 0 && pids[1] > 0 && pids[2] > 0, "forked two writers and a reader");
+	ok(pids[0] > 0 && pids[1] > 0 && pids[2] > 0,
+	   "forked two writers and a reader");
 
 	close(start[1]); /* go */
 	write_all(region, SEED_PARENT, 5);
@@ -156,15 +160,24 @@ int main(void)
 	memstat(&after);
 
 	ok(!(mine & BAD_HEAP), "the parent sees only its own heap writes");
-	ok(!(mine & BAD_DATA), "the parent sees only its own static data writes");
-	ok(st[0] == 0, "writer A sees only its own heap and data writes (status %d)", st[0]);
-	ok(st[1] == 0, "writer B sees only its own heap and data writes (status %d)", st[1]);
-	ok(st[2] == 0, "the reader still sees the original heap and data (status %d)", st[2]);
+	ok(!(mine & BAD_DATA),
+	   "the parent sees only its own static data writes");
+	ok(st[0] == 0,
+	   "writer A sees only its own heap and data writes (status %d)",
+	   st[0]);
+	ok(st[1] == 0,
+	   "writer B sees only its own heap and data writes (status %d)",
+	   st[1]);
+	ok(st[2] == 0,
+	   "the reader still sees the original heap and data (status %d)",
+	   st[2]);
 	ok(after.cow_copy_faults - before.cow_copy_faults >= 3 * NPAGES,
-	   "each writer got its own copy of every shared page (%ld copy faults)",
+	   "each writer got its own copy of every shared page (%ld copy "
+	   "faults)",
 	   (long)(after.cow_copy_faults - before.cow_copy_faults));
 	ok(after.shared_pages <= before.shared_pages,
-	   "no page is shared once the children are gone (%lu)", after.shared_pages);
+	   "no page is shared once the children are gone (%lu)",
+	   after.shared_pages);
 
 	sbrk(-NPAGES * PGSIZE);
 	check_no_leak(baseline, "cowthree");

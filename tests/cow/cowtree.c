@@ -16,17 +16,18 @@
 #include "user/user.h"
 #include "../user/tap.h"
 
-#define ROUNDS 100
-#define NPAGES 32
-#define NDATA 512 /* words of static data: one page */
+#define ROUNDS	    100
+#define NPAGES	    32
+#define NDATA	    512 /* words of static data: one page */
 #define GENERATIONS 3
 
 /* Exit status bits of a generation (ORed with its descendants'). */
 #define BAD_INHERITED 1 /* did not see exactly the ancestors' writes */
-#define BAD_KEPT 2      /* saw a descendant's write */
-#define BAD_FORK 4      /* a fork failed or a descendant died */
+#define BAD_KEPT      2 /* saw a descendant's write */
+#define BAD_FORK      4 /* a fork failed or a descendant died */
 
-static uint64 data[NDATA] = {1}; /* in .data, shared copy-on-write like the heap */
+/* In .data, shared copy-on-write like the heap. */
+static uint64 data[NDATA] = {1};
 
 /* The seed of generation g (0 is the parent) in round r. */
 static uint64 seed_of(int g, int r)
@@ -42,14 +43,18 @@ static int owner(int p, int g)
 	return o != 0 && o <= g ? o : 0;
 }
 
-/* Writes generation g's pattern over the pages it owns (all of them for the parent) and data. */
+/*
+ * Writes generation g's pattern over the pages it owns (all of them, and
+ * the data, for the parent).
+ */
 static void write_own(char *region, int g, int r)
 {
 	uint64 seed = seed_of(g, r);
 	int p, i;
 
 	for (p = 0; p < NPAGES; p++) {
-		uint64 *w = (uint64 *)(region + (long)p * PGSIZE), *end = w + PGSIZE / 8;
+		uint64 *w = (uint64 *)(region + (long)p * PGSIZE),
+		       *end = w + PGSIZE / 8;
 		if (g != 0 && p % 4 != g)
 			continue;
 		for (; w < end; w++)
@@ -67,7 +72,8 @@ static int view_ok(const char *region, int g, int r)
 
 	for (p = 0; p < NPAGES; p++) {
 		uint64 seed = seed_of(owner(p, g), r);
-		const uint64 *w = (const uint64 *)(region + (long)p * PGSIZE), *end = w + PGSIZE / 8;
+		const uint64 *w = (const uint64 *)(region + (long)p * PGSIZE),
+			     *end = w + PGSIZE / 8;
 		for (; w < end; w++)
 			if (*w != ((uint64)w ^ seed))
 				return 0;
@@ -106,7 +112,8 @@ static int generation(char *region, int g, int r)
 int main(void)
 {
 	struct memstat before, after;
-	int r, pid, status, statuses = 0, forks_failed = 0, during = 0, after_round = 0;
+	int r, pid, status, statuses = 0, forks_failed = 0, during = 0,
+			    after_round = 0;
 	long baseline;
 	char *region;
 
@@ -140,15 +147,18 @@ int main(void)
 	}
 	memstat(&after);
 
-	ok(forks_failed == 0, "%d rounds forked three generations each (%d failures)", ROUNDS,
+	ok(forks_failed == 0,
+	   "%d rounds forked three generations each (%d failures)", ROUNDS,
 	   forks_failed);
-	ok(!(statuses & BAD_INHERITED), "every generation inherited exactly its ancestors' writes");
+	ok(!(statuses & BAD_INHERITED),
+	   "every generation inherited exactly its ancestors' writes");
 	ok(!(statuses & BAD_KEPT), "no generation saw its descendants' writes");
-	ok(during == 0, "the parent's memory matched byte for byte while they ran (%d bad rounds)",
+	ok(during == 0, "the parent's memory matched while they ran (%d bad)",
 	   during);
-	ok(after_round == 0, "and after each round (%d bad rounds)", after_round);
+	ok(after_round == 0, "and after each round (%d bad)", after_round);
 	ok(after.shared_pages <= before.shared_pages,
-	   "no page is left shared (%lu, %lu before)", after.shared_pages, before.shared_pages);
+	   "no page is left shared (%lu, %lu before)", after.shared_pages,
+	   before.shared_pages);
 
 	sbrk(-NPAGES * PGSIZE);
 	check_no_leak(baseline, "cowtree");
