@@ -27,16 +27,50 @@ struct page {
 
 /* Allocates one page with refcount 1, or returns NULL when memory is out. */
 struct page *alloc_page(unsigned gfp);
+
+/* The page array (mm/page.c); read-only after boot. */
+extern struct page *page_array;
+extern u64 page_array_n;
+extern phys_addr_t page_array_base_pa;
+
+/* Out-of-line ends of the inline helpers below. */
+void page_bad_pa(phys_addr_t pa) __noreturn;
+void page_bad_get(struct page *pg, int old) __noreturn;
+void page_put_last(struct page *pg, int now);
+
+/* The struct page of a RAM address; panics outside RAM. */
+static inline struct page *pa_to_page(phys_addr_t pa)
+{
+	u64 idx = (pa - page_array_base_pa) >> PAGE_SHIFT;
+
+	if (unlikely(idx >= page_array_n))
+		page_bad_pa(pa);
+	return &page_array[idx];
+}
+
 /* Adds a reference; the page must already be in use. */
-void page_get(struct page *pg);
+static inline void page_get(struct page *pg)
+{
+	int old = __atomic_fetch_add(&pg->refcount, 1, __ATOMIC_RELAXED);
+
+	if (unlikely(old < 1))
+		page_bad_get(pg, old);
+}
+
 /* Drops a reference and frees the page when it was the last. */
-void page_put(struct page *pg);
+static inline void page_put(struct page *pg)
+{
+	int now = __atomic_sub_fetch(&pg->refcount, 1, __ATOMIC_ACQ_REL);
+
+	if (unlikely(now <= 0))
+		page_put_last(pg, now);
+}
+
 static inline int page_refcount(struct page *pg)
 {
 	return __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE);
 }
 
-struct page *pa_to_page(phys_addr_t pa);
 phys_addr_t page_to_pa(struct page *pg);
 /* Kernel virtual address of a page through the linear map. */
 void *page_address(struct page *pg);

@@ -35,6 +35,7 @@ struct mm {
 	struct spinlock lock;
 	pte_t *root;
 	struct vma *vmas;        /* guarded by lock */
+	struct vma *vma_cache;   /* last vma_find() hit, or NULL; guarded by lock */
 	u64 heap_start, brk;     /* guarded by lock */
 	u64 active_cpus;         /* atomic: cpus that may cache its PTEs */
 	u64 rss;                 /* user pages mapped, guarded by lock */

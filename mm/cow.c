@@ -66,13 +66,13 @@ enum fault_result cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep)
 }
 
 /* Makes a parent PTE copy-on-write and returns the child's copy of it. */
-static pte_t cow_share_pte(pte_t *parent_ptep)
+static inline pte_t cow_share_pte(pte_t *parent_ptep)
 {
 	pte_t pte = *parent_ptep;
 
 	if (pte_writable(pte)) {
 		pte = pte_mkcow(pte);
-		pte_install(parent_ptep, pte);
+		WRITE_ONCE(*parent_ptep, pte); /* still a valid leaf: A set, no W */
 	}
 	return pte;
 }
@@ -89,22 +89,35 @@ static int copy_pte_eager(pte_t pte, pte_t *child_ptep, struct vma *vma)
 	return 0;
 }
 
-/* Copies one page's mapping into the child. Both mm locks held. */
-static int copy_one(struct mm *child, struct vma *vma, pte_t *ptep, pte_t *cptep)
+/*
+ * Copies the present PTEs of one 2 MiB block: ptep[0..n) of the parent
+ * into cptep[0..n) of the child. This is the loop a fork spends its time
+ * in, so it touches each PTE once and each struct page once. *mapped gets
+ * the number of pages mapped into the child, even on failure. 0 or -ENOMEM.
+ */
+static int copy_block(struct vma *vma, pte_t *ptep, pte_t *cptep, u64 n, u64 *mapped)
 {
-	pte_t pte = *ptep;
+	u64 i;
 
+	*mapped = 0;
+	for (i = 0; i < n; i++) {
+		pte_t pte = ptep[i];
+
+		if (!pte_valid(pte))
+			continue;
 #ifdef CONFIG_FORK_EAGER
-	if (copy_pte_eager(pte, cptep, vma))
-		return -ENOMEM;
+		(void)cow_share_pte;
+		if (copy_pte_eager(pte, &cptep[i], vma))
+			return -ENOMEM;
 #else
-	(void)copy_pte_eager;
-	if (vma->flags & VM_WRITE)
-		pte = cow_share_pte(ptep);
-	page_get(pa_to_page(pte_pa(pte)));
-	pte_install(cptep, pte);
+		(void)copy_pte_eager;
+		if (vma->flags & VM_WRITE)
+			pte = cow_share_pte(&ptep[i]);
+		page_get(pa_to_page(pte_pa(pte)));
+		WRITE_ONCE(cptep[i], pte);
 #endif
-	child->rss++;
+		(*mapped)++;
+	}
 	return 0;
 }
 
@@ -114,20 +127,21 @@ int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma)
 
 	while (va < vma->end) {
 		u64 block_end = MIN(ALIGN_DOWN(va, LEVEL_SIZE(1)) + LEVEL_SIZE(1), vma->end);
-		pte_t *ptep = mm_pte(parent, va, false);
+		u64 n = (block_end - va) >> PAGE_SHIFT;
+		pte_t *ptep = mm_pte(parent, va, false), *cptep;
+		u64 mapped;
+		int err;
 
-		if (!ptep) {
-			va = block_end;
-			continue;
-		}
-		for (; va < block_end; va += PAGE_SIZE, ptep++) {
-			pte_t *cptep;
-			if (!pte_valid(*ptep))
-				continue;
+		if (ptep) {
 			cptep = mm_pte(child, va, true);
-			if (!cptep || copy_one(child, vma, ptep, cptep))
+			if (!cptep)
 				return -ENOMEM;
+			err = copy_block(vma, ptep, cptep, n, &mapped);
+			child->rss += mapped;
+			if (err)
+				return err;
 		}
+		va = block_end;
 	}
 	return 0;
 }

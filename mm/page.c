@@ -18,9 +18,9 @@
 #include <asm/cpu.h>
 #include "internal.h"
 
-static struct page *page_array;
-static u64 page_array_n;
-static phys_addr_t ram_base;
+struct page *page_array;
+u64 page_array_n;
+phys_addr_t page_array_base_pa; /* address of page_array[0]'s page */
 
 static struct spinlock page_lock = SPINLOCK_INIT("page_lock");
 static struct page *free_list; /* guarded by page_lock */
@@ -42,13 +42,9 @@ struct pcp {
 };
 static struct pcp pcp[MAX_CPUS];
 
-struct page *pa_to_page(phys_addr_t pa)
+void page_bad_pa(phys_addr_t pa)
 {
-	u64 idx = (pa - ram_base) >> PAGE_SHIFT;
-
-	if (pa < ram_base || idx >= page_array_n)
-		panic("pa_to_page: physical address %p outside RAM", (void *)pa);
-	return &page_array[idx];
+	panic("pa_to_page: physical address %p outside RAM", (void *)pa);
 }
 
 phys_addr_t page_to_pa(struct page *pg)
@@ -57,7 +53,7 @@ phys_addr_t page_to_pa(struct page *pg)
 
 	if (pg < page_array || idx >= page_array_n)
 		panic("page_to_pa: %p is not a struct page", pg);
-	return ram_base + (idx << PAGE_SHIFT);
+	return page_array_base_pa + (idx << PAGE_SHIFT);
 }
 
 void *page_address(struct page *pg)
@@ -67,7 +63,7 @@ void *page_address(struct page *pg)
 
 bool pa_is_ram(phys_addr_t pa)
 {
-	return pa >= ram_base && ((pa - ram_base) >> PAGE_SHIFT) < page_array_n;
+	return pa >= page_array_base_pa && ((pa - page_array_base_pa) >> PAGE_SHIFT) < page_array_n;
 }
 
 /* Moves up to n pages from the global list into this hart's cache. */
@@ -169,24 +165,18 @@ static void free_page(struct page *pg)
 	irq_pop_off();
 }
 
-void page_get(struct page *pg)
+void page_bad_get(struct page *pg, int old)
 {
-	int old = __atomic_fetch_add(&pg->refcount, 1, __ATOMIC_ACQ_REL);
-
-	if (old < 1)
-		panic("page_get: page %p had refcount %d",
-		      (void *)page_to_pa(pg), old);
+	panic("page_get: page %p had refcount %d", (void *)page_to_pa(pg), old);
 }
 
-void page_put(struct page *pg)
+/* page_put() dropped the count to now (<= 0): free, or a bug. */
+void page_put_last(struct page *pg, int now)
 {
-	int n = __atomic_sub_fetch(&pg->refcount, 1, __ATOMIC_ACQ_REL);
-
-	if (n < 0)
+	if (now < 0)
 		panic("page_put: page %p refcount went to %d",
-		      (void *)page_to_pa(pg), n);
-	if (n == 0)
-		free_page(pg);
+		      (void *)page_to_pa(pg), now);
+	free_page(pg);
 }
 
 void *kalloc_page(void)
@@ -229,7 +219,7 @@ void page_array_init(phys_addr_t base, u64 npages, phys_addr_t array_pa,
 	u64 i;
 	int m;
 
-	ram_base = base;
+	page_array_base_pa = base;
 	page_array_n = npages;
 	for (m = 0; m < MAX_CPUS; m++)
 		spin_init(&pcp[m].lock, "pcp");

@@ -3,13 +3,29 @@
 #include <vm.h>
 #include <pgtable.h>
 #include <printk.h>
+#include <asm/cpu.h>
 #include "internal.h"
 
-static u64 vm_events[NR_VM_EVENTS];
+/*
+ * Per-hart counters: kernel code is not preempted and interrupt handlers
+ * never count these events, so a plain increment on this hart's row is
+ * safe; readers add the rows up (a racy but monotonic sum).
+ */
+static u64 vm_events[MAX_CPUS][NR_VM_EVENTS];
 
 void vm_event_inc(enum vm_event ev)
 {
-	__atomic_add_fetch(&vm_events[ev], 1, __ATOMIC_RELAXED);
+	vm_events[cpu_id()][ev]++;
+}
+
+static u64 vm_event_sum(enum vm_event ev)
+{
+	u64 n = 0;
+	int i;
+
+	for (i = 0; i < MAX_CPUS; i++)
+		n += READ_ONCE(vm_events[i][ev]);
+	return n;
 }
 
 u64 shared_user_pages(void);
@@ -19,9 +35,9 @@ void mem_get_stats(struct mem_stats *st)
 	st->total_pages = total_page_count();
 	st->free_pages = free_page_count();
 	st->reserved_pages = reserved_page_count();
-	st->cow_copy_faults = __atomic_load_n(&vm_events[EV_COW_COPY], __ATOMIC_RELAXED);
-	st->cow_reuse_faults = __atomic_load_n(&vm_events[EV_COW_REUSE], __ATOMIC_RELAXED);
-	st->zero_fill_faults = __atomic_load_n(&vm_events[EV_ZERO_FILL], __ATOMIC_RELAXED);
+	st->cow_copy_faults = vm_event_sum(EV_COW_COPY);
+	st->cow_reuse_faults = vm_event_sum(EV_COW_REUSE);
+	st->zero_fill_faults = vm_event_sum(EV_ZERO_FILL);
 	st->shared_pages = shared_user_pages();
 }
 

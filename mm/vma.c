@@ -66,9 +66,12 @@ void mm_leave(struct mm *mm)
 
 void mm_flush_page(struct mm *mm, u64 va)
 {
+	u64 others = __atomic_load_n(&mm->active_cpus, __ATOMIC_ACQUIRE) &
+		     ~(1UL << cpu_id());
+
 	arch_flush_tlb_page(va);
-	arch_flush_tlb_remote(__atomic_load_n(&mm->active_cpus, __ATOMIC_ACQUIRE),
-			      va, PAGE_SIZE);
+	if (unlikely(others))
+		arch_flush_tlb_remote(others, va, PAGE_SIZE);
 }
 
 void mm_flush_all(struct mm *mm)
@@ -80,11 +83,16 @@ void mm_flush_all(struct mm *mm)
 
 struct vma *vma_find(struct mm *mm, u64 addr)
 {
-	struct vma *v;
+	struct vma *v = mm->vma_cache;
 
+	/* Faults come in runs over the same region: try the last hit first. */
+	if (v && v->start <= addr && addr < v->end)
+		return v;
 	for (v = mm->vmas; v && v->start <= addr; v = v->next)
-		if (addr < v->end)
+		if (addr < v->end) {
+			mm->vma_cache = v;
 			return v;
+		}
 	return NULL;
 }
 
@@ -197,6 +205,8 @@ int mm_unmap(struct mm *mm, u64 start, u64 end)
 				continue;
 			}
 			*pp = v->next;
+			if (mm->vma_cache == v)
+				mm->vma_cache = NULL;
 			kfree(v);
 			continue;
 		}

@@ -24,14 +24,13 @@ static int next_pid = 1;
 
 void *kstack_map(int slot);
 
+/*
+ * Kernel code is never preempted (only user code is, by the tick), so the
+ * process cannot move to another hart between reading tp and ->proc.
+ */
 struct proc *current(void)
 {
-	struct proc *p;
-
-	irq_push_off();
-	p = cpu_this()->proc;
-	irq_pop_off();
-	return p;
+	return cpu_this()->proc;
 }
 
 int current_pid(void)

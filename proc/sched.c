@@ -168,17 +168,12 @@ int pause_ticks(u64 n)
 	return 0;
 }
 
+/* killed only ever goes from false to true; a stale false is seen next time. */
 bool current_killed(void)
 {
 	struct proc *p = current();
-	bool k;
 
-	if (!p)
-		return false;
-	spin_lock(&p->lock);
-	k = p->killed;
-	spin_unlock(&p->lock);
-	return k;
+	return p && __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
 }
 
 void proc_set_killed(struct proc *p)
