@@ -48,6 +48,31 @@ static inline struct page *pa_to_page(phys_addr_t pa)
 	return &page_array[idx];
 }
 
+/*
+ * A snapshot of the page array's bounds, for loops over thousands of PTEs
+ * (fork, exit): the globals would otherwise be reloaded after every store.
+ */
+struct page_map {
+	struct page *pages;
+	u64 base_pfn, n;
+};
+
+static inline struct page_map page_map_get(void)
+{
+	return (struct page_map){ page_array, page_array_base_pa >> PAGE_SHIFT,
+				  page_array_n };
+}
+
+/* The struct page of page frame pfn; panics outside RAM. */
+static inline struct page *page_map_pfn(const struct page_map *m, u64 pfn)
+{
+	u64 idx = pfn - m->base_pfn;
+
+	if (unlikely(idx >= m->n))
+		page_bad_pa(pfn << PAGE_SHIFT);
+	return &m->pages[idx];
+}
+
 /* Adds a reference; the page must already be in use. */
 static inline void page_get(struct page *pg)
 {

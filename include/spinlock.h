@@ -9,6 +9,8 @@
 
 #include <types.h>
 #include <printk.h>
+#include <asm/arch.h>
+#include <asm/cpu.h>
 
 struct cpu;
 
@@ -33,8 +35,32 @@ bool spin_holding(struct spinlock *lk);
 			      (lk)->name);                                \
 	} while (0)
 
-/* Disable interrupts, counting nesting; the last pop restores them. */
-void irq_push_off(void);
-void irq_pop_off(void);
+/*
+ * Disable interrupts, counting nesting; the last pop restores them.
+ * Inline: every spinlock and every trap goes through these.
+ */
+void irq_pop_off_bad(void) __noreturn;
+
+static inline void irq_push_off(void)
+{
+	bool on = arch_irq_enabled();
+	struct cpu *c;
+
+	arch_irq_disable();
+	c = cpu_this();
+	if (c->noff == 0)
+		c->intena = on;
+	c->noff++;
+}
+
+static inline void irq_pop_off(void)
+{
+	struct cpu *c = cpu_this();
+
+	if (unlikely(arch_irq_enabled() || c->noff < 1))
+		irq_pop_off_bad();
+	if (--c->noff == 0 && c->intena)
+		arch_irq_enable();
+}
 
 #endif

@@ -41,27 +41,9 @@ bool spin_holding(struct spinlock *lk)
 	return lk->locked && lk->owner == cpu_this();
 }
 
-void irq_push_off(void)
+void irq_pop_off_bad(void)
 {
-	bool on = arch_irq_enabled();
-	struct cpu *c;
-
-	arch_irq_disable();
-	c = cpu_this();
-	if (c->noff == 0)
-		c->intena = on;
-	c->noff++;
-}
-
-void irq_pop_off(void)
-{
-	struct cpu *c = cpu_this();
-
 	if (arch_irq_enabled())
 		panic("irq_pop_off: interrupts on inside a critical section");
-	if (c->noff < 1)
-		panic("irq_pop_off: unbalanced (noff %d)", c->noff);
-	c->noff--;
-	if (c->noff == 0 && c->intena)
-		arch_irq_enable();
+	panic("irq_pop_off: unbalanced (noff %d)", cpu_this()->noff);
 }

@@ -92,14 +92,17 @@ static int copy_pte_eager(pte_t pte, pte_t *child_ptep, struct vma *vma)
 /*
  * Copies the present PTEs of one 2 MiB block: ptep[0..n) of the parent
  * into cptep[0..n) of the child. This is the loop a fork spends its time
- * in, so it touches each PTE once and each struct page once. *mapped gets
- * the number of pages mapped into the child, even on failure. 0 or -ENOMEM.
+ * in, so it touches each PTE once and each struct page once, with
+ * everything it needs in registers. *mapped gets the number of pages
+ * mapped into the child, even on failure. 0 or -ENOMEM.
  */
 static int copy_block(struct vma *vma, pte_t *ptep, pte_t *cptep, u64 n, u64 *mapped)
 {
-	u64 i;
+	const struct page_map map = page_map_get();
+	const bool cow = vma->flags & VM_WRITE;
+	u64 i, count = 0;
+	int err = 0;
 
-	*mapped = 0;
 	for (i = 0; i < n; i++) {
 		pte_t pte = ptep[i];
 
@@ -107,18 +110,22 @@ static int copy_block(struct vma *vma, pte_t *ptep, pte_t *cptep, u64 n, u64 *ma
 			continue;
 #ifdef CONFIG_FORK_EAGER
 		(void)cow_share_pte;
-		if (copy_pte_eager(pte, &cptep[i], vma))
-			return -ENOMEM;
+		(void)map;
+		(void)cow;
+		err = copy_pte_eager(pte, &cptep[i], vma);
+		if (err)
+			break;
 #else
 		(void)copy_pte_eager;
-		if (vma->flags & VM_WRITE)
+		if (cow)
 			pte = cow_share_pte(&ptep[i]);
-		page_get(pa_to_page(pte_pa(pte)));
-		WRITE_ONCE(cptep[i], pte);
+		page_get(page_map_pfn(&map, pte_pfn(pte)));
+		cptep[i] = pte;
 #endif
-		(*mapped)++;
+		count++;
 	}
-	return 0;
+	*mapped = count;
+	return err;
 }
 
 int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma)

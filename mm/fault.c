@@ -47,13 +47,11 @@ static enum fault_result demand_zero(struct mm *mm, struct vma *vma, u64 va, pte
 }
 
 /* True when pte already permits the access (the fault was stale). */
-static bool pte_permits(pte_t pte, unsigned access)
+static inline bool pte_permits(pte_t pte, unsigned access)
 {
-	unsigned prot = pte_prot(pte);
-
-	if ((access & FAULT_WRITE) && !(prot & PROT_WRITE))
+	if ((access & FAULT_WRITE) && !pte_writable(pte))
 		return false;
-	if ((access & FAULT_EXEC) && !(prot & PROT_EXEC))
+	if ((access & FAULT_EXEC) && !pte_executable(pte))
 		return false;
 	return true;
 }

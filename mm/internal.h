@@ -20,15 +20,34 @@ void page_array_init(phys_addr_t base, u64 npages, phys_addr_t array_pa,
 		     const struct mem_region *rsv, int nrsv);
 
 #include <vm.h>
+#include <asm/arch.h>
+#include <asm/cpu.h>
 
-/* Event counters shown by memstat. */
+/*
+ * Event counters shown by memstat, one row per hart: kernel code is not
+ * preempted and interrupt handlers never count these events, so a plain
+ * increment of this hart's row is safe; readers add the rows up.
+ */
 enum vm_event { EV_COW_COPY, EV_COW_REUSE, EV_ZERO_FILL, NR_VM_EVENTS };
-void vm_event_inc(enum vm_event ev);
+extern u64 vm_events[MAX_CPUS][NR_VM_EVENTS];
+
+static inline void vm_event_inc(enum vm_event ev)
+{
+	vm_events[cpu_id()][ev]++;
+}
 
 /* PTE flags for a VMA's pages. */
 unsigned vma_prot(const struct vma *vma);
 /* Flushes va from every hart that may cache mm's translations. */
-void mm_flush_page(struct mm *mm, u64 va);
+static inline void mm_flush_page(struct mm *mm, u64 va)
+{
+	u64 others = __atomic_load_n(&mm->active_cpus, __ATOMIC_ACQUIRE) &
+		     ~(1UL << cpu_id());
+
+	arch_flush_tlb_page(va);
+	if (unlikely(others))
+		arch_flush_tlb_remote(others, va, PAGE_SIZE);
+}
 void mm_flush_all(struct mm *mm);
 /* The level-0 PTE of va, or NULL when no table covers it. mm->lock held. */
 pte_t *mm_pte(struct mm *mm, u64 va, bool alloc);

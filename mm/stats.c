@@ -6,17 +6,7 @@
 #include <asm/cpu.h>
 #include "internal.h"
 
-/*
- * Per-hart counters: kernel code is not preempted and interrupt handlers
- * never count these events, so a plain increment on this hart's row is
- * safe; readers add the rows up (a racy but monotonic sum).
- */
-static u64 vm_events[MAX_CPUS][NR_VM_EVENTS];
-
-void vm_event_inc(enum vm_event ev)
-{
-	vm_events[cpu_id()][ev]++;
-}
+u64 vm_events[MAX_CPUS][NR_VM_EVENTS]; /* see internal.h */
 
 static u64 vm_event_sum(enum vm_event ev)
 {

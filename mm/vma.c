@@ -64,16 +64,6 @@ void mm_leave(struct mm *mm)
 	__atomic_and_fetch(&mm->active_cpus, ~(1UL << cpu_id()), __ATOMIC_ACQ_REL);
 }
 
-void mm_flush_page(struct mm *mm, u64 va)
-{
-	u64 others = __atomic_load_n(&mm->active_cpus, __ATOMIC_ACQUIRE) &
-		     ~(1UL << cpu_id());
-
-	arch_flush_tlb_page(va);
-	if (unlikely(others))
-		arch_flush_tlb_remote(others, va, PAGE_SIZE);
-}
-
 void mm_flush_all(struct mm *mm)
 {
 	arch_flush_tlb_all();
@@ -154,25 +144,27 @@ int vma_add(struct mm *mm, u64 start, u64 end, unsigned flags, enum vma_kind kin
 /* Drops the pages mapped in [start, end). mm->lock held. */
 void unmap_pages(struct mm *mm, u64 start, u64 end)
 {
-	u64 va;
+	const struct page_map map = page_map_get();
+	u64 va, dropped = 0;
 
 	for (va = start; va < end;) {
 		pte_t *ptep = mm_pte(mm, va, false);
-		u64 block_end = ALIGN_DOWN(va, LEVEL_SIZE(1)) + LEVEL_SIZE(1);
+		u64 block_end = MIN(ALIGN_DOWN(va, LEVEL_SIZE(1)) + LEVEL_SIZE(1), end);
+		u64 i, n = (block_end - va) >> PAGE_SHIFT;
 
-		if (!ptep) { /* no table for this 2 MiB block */
-			va = block_end;
+		va = block_end;
+		if (!ptep) /* no table for this 2 MiB block */
 			continue;
-		}
-		for (; va < end && va < block_end; va += PAGE_SIZE, ptep++) {
-			pte_t pte = *ptep;
+		for (i = 0; i < n; i++) {
+			pte_t pte = ptep[i];
 			if (!pte_valid(pte))
 				continue;
-			WRITE_ONCE(*ptep, 0);
-			mm->rss--;
-			page_put(pa_to_page(pte_pa(pte)));
+			ptep[i] = 0;
+			dropped++;
+			page_put(page_map_pfn(&map, pte_pfn(pte)));
 		}
 	}
+	mm->rss -= dropped;
 }
 
 int mm_unmap(struct mm *mm, u64 start, u64 end)

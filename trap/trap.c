@@ -111,6 +111,6 @@ bool kernel_page_fault(struct trapframe *tf, u64 addr, unsigned access, bool uac
 
 void user_trap_finish(void)
 {
-	if (current_killed())
+	if (unlikely(__atomic_load_n(&current()->killed, __ATOMIC_ACQUIRE)))
 		do_exit(-1);
 }

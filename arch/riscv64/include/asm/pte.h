@@ -42,8 +42,11 @@ static inline bool pte_valid(pte_t p) { return p & PTE_V; }
 static inline bool pte_leaf(pte_t p) { return (p & PTE_V) && (p & (PTE_R | PTE_W | PTE_X)); }
 static inline bool pte_writable(pte_t p) { return p & PTE_W; }
 static inline bool pte_user(pte_t p) { return p & PTE_U; }
+static inline bool pte_executable(pte_t p) { return p & PTE_X; }
 static inline bool pte_cow(pte_t p) { return p & PTE_COW; }
 static inline phys_addr_t pte_pa(pte_t p) { return (p >> PTE_PPN_SHIFT) << PAGE_SHIFT; }
+/* Page frame number; bits 63..54 are always zero in calf's PTEs. */
+static inline u64 pte_pfn(pte_t p) { return p >> PTE_PPN_SHIFT; }
 
 static inline u64 prot_to_pte(unsigned prot)
 {
