@@ -24,8 +24,15 @@ pte_t *pgtable_walk(pte_t *root, u64 va, bool alloc);
 int pgtable_map_level(pte_t *root, u64 va, phys_addr_t pa, int level, unsigned prot);
 /* Maps [va, va+size) to [pa, ...) with 4 KiB pages. -ENOMEM or 0. */
 int pgtable_map_range(pte_t *root, u64 va, phys_addr_t pa, u64 size, unsigned prot);
+void pte_install_bad(pte_t pte) __noreturn;
+
 /* Writes a leaf PTE, asserting the A/D and W^X rules. */
-void pte_install(pte_t *ptep, pte_t pte);
+static inline void pte_install(pte_t *ptep, pte_t pte)
+{
+	if (unlikely(pte_valid(pte) && !pte_leaf_ok(pte)))
+		pte_install_bad(pte);
+	WRITE_ONCE(*ptep, pte);
+}
 /* Frees the table pages under root's entries [from, to) (not the leaves'
  * pages, which must already be unmapped), and root itself when free_root. */
 void pgtable_free_range(pte_t *root, int from, int to, bool free_root);

@@ -12,6 +12,7 @@
 #include <spinlock.h>
 #include <uapi/param.h>
 #include <asm/context.h>
+#include <asm/cpu.h>
 
 struct mm;
 struct file;
@@ -48,8 +49,15 @@ struct proc {
 	void *kthread_arg;
 };
 
-/* The process running on this hart, or NULL in the scheduler. */
-struct proc *current(void);
+/*
+ * The process running on this hart, or NULL in the scheduler. Kernel code
+ * is never preempted (only user code is, by the tick), so the process
+ * cannot move to another hart between reading tp and ->proc.
+ */
+static inline struct proc *current(void)
+{
+	return cpu_this()->proc;
+}
 /* Starts a kernel thread running fn(arg), a child of the caller; it exits
  * (status 0) when fn returns. Returns its pid or -EAGAIN. */
 int kthread_start(const char *name, void (*fn)(void *), void *arg);

@@ -23,10 +23,10 @@ struct spinlock {
 #define SPINLOCK_INIT(n) { .locked = 0, .name = (n), .owner = NULL }
 
 void spin_init(struct spinlock *lk, const char *name);
-void spin_lock(struct spinlock *lk);
-void spin_unlock(struct spinlock *lk);
-/* True when this hart holds lk. */
-bool spin_holding(struct spinlock *lk);
+static inline void spin_lock(struct spinlock *lk);
+static inline void spin_unlock(struct spinlock *lk);
+/* True when this hart holds lk (only meaningful with interrupts off). */
+static inline bool spin_holding(struct spinlock *lk);
 
 #define assert_held(lk)                                                   \
 	do {                                                              \
@@ -61,6 +61,36 @@ static inline void irq_pop_off(void)
 		irq_pop_off_bad();
 	if (--c->noff == 0 && c->intena)
 		arch_irq_enable();
+}
+
+/* Out-of-line ends of the inline lock functions: they panic. */
+void spin_lock_bad(struct spinlock *lk) __noreturn;
+void spin_unlock_bad(struct spinlock *lk) __noreturn;
+
+static inline bool spin_holding(struct spinlock *lk)
+{
+	return lk->locked && lk->owner == cpu_this();
+}
+
+/* Spins until lk is ours; panics if this hart already holds it. */
+static inline void spin_lock(struct spinlock *lk)
+{
+	irq_push_off();
+	if (unlikely(spin_holding(lk)))
+		spin_lock_bad(lk);
+	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE))
+		while (READ_ONCE(lk->locked))
+			arch_cpu_relax();
+	lk->owner = cpu_this();
+}
+
+static inline void spin_unlock(struct spinlock *lk)
+{
+	if (unlikely(!spin_holding(lk)))
+		spin_unlock_bad(lk);
+	lk->owner = NULL;
+	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
+	irq_pop_off();
 }
 
 #endif

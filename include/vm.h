@@ -64,8 +64,18 @@ void mm_leave(struct mm *mm);
 
 /* Adds a VMA; -EINVAL if it overlaps another or leaves user space. */
 int vma_add(struct mm *mm, u64 start, u64 end, unsigned flags, enum vma_kind kind);
+struct vma *vma_find_slow(struct mm *mm, u64 addr);
+
 /* The VMA containing addr, or NULL. mm->lock held. */
-struct vma *vma_find(struct mm *mm, u64 addr);
+static inline struct vma *vma_find(struct mm *mm, u64 addr)
+{
+	struct vma *v = mm->vma_cache;
+
+	/* Faults come in runs over the same region: try the last hit first. */
+	if (v && v->start <= addr && addr < v->end)
+		return v;
+	return vma_find_slow(mm, addr);
+}
 /* Unmaps [start, end) (page aligned): frees pages, trims/splits VMAs.
  * Returns 0 or -ENOMEM (a split needed memory). */
 int mm_unmap(struct mm *mm, u64 start, u64 end);

@@ -14,31 +14,14 @@ void spin_init(struct spinlock *lk, const char *name)
 	lk->owner = NULL;
 }
 
-/* Spins until lk is ours. Panics if this hart already holds it. */
-void spin_lock(struct spinlock *lk)
+void spin_lock_bad(struct spinlock *lk)
 {
-	irq_push_off();
-	if (spin_holding(lk))
-		panic("spin_lock: '%s' already held by this hart", lk->name);
-	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE))
-		while (READ_ONCE(lk->locked))
-			arch_cpu_relax();
-	lk->owner = cpu_this();
+	panic("spin_lock: '%s' already held by this hart", lk->name);
 }
 
-void spin_unlock(struct spinlock *lk)
+void spin_unlock_bad(struct spinlock *lk)
 {
-	if (!spin_holding(lk))
-		panic("spin_unlock: '%s' not held by this hart", lk->name);
-	lk->owner = NULL;
-	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
-	irq_pop_off();
-}
-
-/* Only meaningful with interrupts off (so the answer cannot go stale). */
-bool spin_holding(struct spinlock *lk)
-{
-	return lk->locked && lk->owner == cpu_this();
+	panic("spin_unlock: '%s' not held by this hart", lk->name);
 }
 
 void irq_pop_off_bad(void)

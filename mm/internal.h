@@ -20,6 +20,7 @@ void page_array_init(phys_addr_t base, u64 npages, phys_addr_t array_pa,
 		     const struct mem_region *rsv, int nrsv);
 
 #include <vm.h>
+#include <pgtable.h>
 #include <asm/arch.h>
 #include <asm/cpu.h>
 
@@ -50,7 +51,10 @@ static inline void mm_flush_page(struct mm *mm, u64 va)
 }
 void mm_flush_all(struct mm *mm);
 /* The level-0 PTE of va, or NULL when no table covers it. mm->lock held. */
-pte_t *mm_pte(struct mm *mm, u64 va, bool alloc);
+static inline pte_t *mm_pte(struct mm *mm, u64 va, bool alloc)
+{
+	return pgtable_walk(mm->root, va, alloc);
+}
 
 /* Drops the pages mapped in [start, end) of mm. mm->lock held. */
 void unmap_pages(struct mm *mm, u64 start, u64 end);

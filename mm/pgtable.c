@@ -19,11 +19,9 @@ pte_t *pgtable_alloc(void)
 	return kalloc_page();
 }
 
-void pte_install(pte_t *ptep, pte_t pte)
+void pte_install_bad(pte_t pte)
 {
-	if (pte_valid(pte) && !pte_leaf_ok(pte))
-		panic("pte_install: leaf %lx breaks the A/D/W^X/COW rules", pte);
-	WRITE_ONCE(*ptep, pte);
+	panic("pte_install: leaf %lx breaks the A/D/W^X/COW rules", pte);
 }
 
 /* Returns the table at the next level below entry, creating it if asked. */
@@ -101,11 +99,16 @@ int pgtable_map_range(pte_t *root, u64 va, phys_addr_t pa, u64 size, unsigned pr
 	return 0;
 }
 
+/*
+ * Frees table t at level and everything below it. Leaf tables are not
+ * scanned: their owner has already dropped every page they mapped (for an
+ * address space, mm_destroy() checks that through rss).
+ */
 static void free_tables(pte_t *t, int level)
 {
 	int i;
 
-	for (i = 0; i < PT_ENTRIES; i++) {
+	for (i = 0; level > 0 && i < PT_ENTRIES; i++) {
 		pte_t e = t[i];
 		if (!pte_valid(e))
 			continue;

@@ -43,11 +43,6 @@ struct mm *mm_create(void)
 	return mm;
 }
 
-pte_t *mm_pte(struct mm *mm, u64 va, bool alloc)
-{
-	return pgtable_walk(mm->root, va, alloc);
-}
-
 void mm_activate(struct mm *mm)
 {
 	__atomic_or_fetch(&mm->active_cpus, 1UL << cpu_id(), __ATOMIC_ACQ_REL);
@@ -71,13 +66,10 @@ void mm_flush_all(struct mm *mm)
 			      0, ~0UL);
 }
 
-struct vma *vma_find(struct mm *mm, u64 addr)
+struct vma *vma_find_slow(struct mm *mm, u64 addr)
 {
-	struct vma *v = mm->vma_cache;
+	struct vma *v;
 
-	/* Faults come in runs over the same region: try the last hit first. */
-	if (v && v->start <= addr && addr < v->end)
-		return v;
 	for (v = mm->vmas; v && v->start <= addr; v = v->next)
 		if (addr < v->end) {
 			mm->vma_cache = v;
@@ -141,8 +133,11 @@ int vma_add(struct mm *mm, u64 start, u64 end, unsigned flags, enum vma_kind kin
 	return err;
 }
 
-/* Drops the pages mapped in [start, end). mm->lock held. */
-void unmap_pages(struct mm *mm, u64 start, u64 end)
+/*
+ * Drops the pages mapped in [start, end); clears their PTEs when clear is
+ * set (not needed when the tables are about to be freed). mm->lock held.
+ */
+static void release_pages(struct mm *mm, u64 start, u64 end, bool clear)
 {
 	const struct page_map map = page_map_get();
 	u64 va, dropped = 0;
@@ -159,12 +154,18 @@ void unmap_pages(struct mm *mm, u64 start, u64 end)
 			pte_t pte = ptep[i];
 			if (!pte_valid(pte))
 				continue;
-			ptep[i] = 0;
+			if (clear)
+				ptep[i] = 0;
 			dropped++;
 			page_put(page_map_pfn(&map, pte_pfn(pte)));
 		}
 	}
 	mm->rss -= dropped;
+}
+
+void unmap_pages(struct mm *mm, u64 start, u64 end)
+{
+	release_pages(mm, start, end, true);
 }
 
 int mm_unmap(struct mm *mm, u64 start, u64 end)
@@ -278,7 +279,7 @@ void mm_destroy(struct mm *mm)
 	spin_lock(&mm->lock);
 	for (v = mm->vmas; v; v = next) {
 		next = v->next;
-		unmap_pages(mm, v->start, v->end);
+		release_pages(mm, v->start, v->end, false);
 		kfree(v);
 	}
 	mm->vmas = NULL;

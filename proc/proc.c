@@ -24,15 +24,6 @@ static int next_pid = 1;
 
 void *kstack_map(int slot);
 
-/*
- * Kernel code is never preempted (only user code is, by the tick), so the
- * process cannot move to another hart between reading tp and ->proc.
- */
-struct proc *current(void)
-{
-	return cpu_this()->proc;
-}
-
 int current_pid(void)
 {
 	struct proc *p = current();
