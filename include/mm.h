@@ -96,13 +96,26 @@ static inline int page_refcount(struct page *pg)
 	return __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE);
 }
 
-phys_addr_t page_to_pa(struct page *pg);
-/* Kernel virtual address of a page through the linear map. */
-void *page_address(struct page *pg);
+void page_bad_struct(struct page *pg) __noreturn;
+
+static inline phys_addr_t page_to_pa(struct page *pg)
+{
+	u64 idx = (u64)(pg - page_array);
+
+	if (unlikely(idx >= page_array_n))
+		page_bad_struct(pg);
+	return page_array_base_pa + (idx << PAGE_SHIFT);
+}
 
 static inline void *pa_to_kva(phys_addr_t pa)
 {
 	return (void *)(pa + PAGE_OFFSET);
+}
+
+/* Kernel virtual address of a page through the linear map. */
+static inline void *page_address(struct page *pg)
+{
+	return pa_to_kva(page_to_pa(pg));
 }
 /* Works for linear-map and kernel-image addresses. */
 phys_addr_t kva_to_pa(const void *va);

@@ -28,6 +28,7 @@
 static enum fault_result cow_reuse(struct mm *mm, u64 va, pte_t *ptep)
 {
 	pte_install(ptep, pte_mkwrite(*ptep));
+	mm_flush_page(mm, va);
 	vm_event_inc(EV_COW_REUSE);
 	return FAULT_OK;
 }

@@ -77,12 +77,14 @@ enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access)
 		goto out;
 	}
 	pte = *ptep;
+	if ((access & FAULT_WRITE) && pte_cow(pte)) {
+		r = cow_fault(mm, vma, va, ptep); /* flushes what it changed */
+		goto out;
+	}
 	if (!pte_valid(pte))
 		r = demand_zero(mm, vma, va, ptep);
 	else if (pte_permits(pte, access))
 		r = FAULT_OK; /* stale TLB entry: the flush below retries */
-	else if ((access & FAULT_WRITE) && pte_cow(pte))
-		r = cow_fault(mm, vma, va, ptep);
 	else
 		r = FAULT_SEGV;
 	if (r == FAULT_OK)

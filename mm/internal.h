@@ -37,8 +37,19 @@ static inline void vm_event_inc(enum vm_event ev)
 	vm_events[cpu_id()][ev]++;
 }
 
-/* PTE flags for a VMA's pages. */
-unsigned vma_prot(const struct vma *vma);
+/* PTE protection for a VMA's pages. */
+static inline unsigned vma_prot(const struct vma *vma)
+{
+	unsigned prot = PROT_USER;
+
+	if (vma->flags & VM_READ)
+		prot |= PROT_READ;
+	if (vma->flags & VM_WRITE)
+		prot |= PROT_WRITE;
+	if (vma->flags & VM_EXEC)
+		prot |= PROT_EXEC;
+	return prot;
+}
 /* Flushes va from every hart that may cache mm's translations. */
 static inline void mm_flush_page(struct mm *mm, u64 va)
 {

@@ -47,18 +47,9 @@ void page_bad_pa(phys_addr_t pa)
 	panic("pa_to_page: physical address %p outside RAM", (void *)pa);
 }
 
-phys_addr_t page_to_pa(struct page *pg)
+void page_bad_struct(struct page *pg)
 {
-	u64 idx = (u64)(pg - page_array);
-
-	if (pg < page_array || idx >= page_array_n)
-		panic("page_to_pa: %p is not a struct page", pg);
-	return page_array_base_pa + (idx << PAGE_SHIFT);
-}
-
-void *page_address(struct page *pg)
-{
-	return pa_to_kva(page_to_pa(pg));
+	panic("page_to_pa: %p is not a struct page", pg);
 }
 
 bool pa_is_ram(phys_addr_t pa)
@@ -127,9 +118,8 @@ struct page *alloc_page(unsigned gfp)
 {
 	struct page *pg;
 
-	irq_push_off();
+	/* Kernel code is not preempted, so this hart stays this hart. */
 	pg = pcp_take(&pcp[cpu_id()], true);
-	irq_pop_off();
 	if (!pg)
 		pg = steal_page();
 	if (!pg)
@@ -152,7 +142,6 @@ static void free_page(struct page *pg)
 	if (pg->flags & PG_RESERVED)
 		panic("free_page: reserved page %p freed", (void *)page_to_pa(pg));
 	pg->flags = 0;
-	irq_push_off();
 	p = &pcp[cpu_id()];
 	spin_lock(&p->lock);
 	pg->next = p->list;
@@ -162,7 +151,6 @@ static void free_page(struct page *pg)
 	if (p->count > PCP_HIGH)
 		pcp_drain(p, PCP_HIGH - PCP_BATCH);
 	spin_unlock(&p->lock);
-	irq_pop_off();
 }
 
 void page_bad_get(struct page *pg, int old)

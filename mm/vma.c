@@ -12,19 +12,6 @@
 #include <asm/cpu.h>
 #include "internal.h"
 
-unsigned vma_prot(const struct vma *vma)
-{
-	unsigned prot = PROT_USER;
-
-	if (vma->flags & VM_READ)
-		prot |= PROT_READ;
-	if (vma->flags & VM_WRITE)
-		prot |= PROT_WRITE;
-	if (vma->flags & VM_EXEC)
-		prot |= PROT_EXEC;
-	return prot;
-}
-
 struct mm *mm_create(void)
 {
 	struct mm *mm = kzalloc(sizeof(*mm));
