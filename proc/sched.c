@@ -34,6 +34,10 @@ void scheduler(void)
 		/* Let interrupts in between scans so that an idle hart wakes. */
 		arch_irq_enable();
 		for (p = proc_table; p < &proc_table[NPROC]; p++) {
+			/* Peek first: locking every slot on every pass makes
+			 * idle harts fight over locks the busy ones need. */
+			if (READ_ONCE(p->state) != P_RUNNABLE)
+				continue;
 			spin_lock(&p->lock);
 			if (p->state == P_RUNNABLE) {
 				p->state = P_RUNNING;
@@ -107,11 +111,16 @@ void sleep(void *chan, struct spinlock *lk)
 
 	if (!p)
 		panic("sleep: called outside process context");
-	/* Holding p->lock means no wakeup can slip in before sched(). */
+	/*
+	 * Become SLEEPING on chan before letting go of lk: a waker must take
+	 * lk to change the condition, so it then sees us asleep, even with
+	 * the unlocked peek in wakeup(). Holding p->lock keeps it from
+	 * waking us before sched() has switched away.
+	 */
 	spin_lock(&p->lock);
-	spin_unlock(lk);
 	p->chan = chan;
-	p->state = P_SLEEPING;
+	__atomic_store_n(&p->state, P_SLEEPING, __ATOMIC_RELEASE);
+	spin_unlock(lk);
 	sched();
 	p->chan = NULL;
 	spin_unlock(&p->lock);
@@ -138,7 +147,9 @@ void wakeup(void *chan)
 	bool woke = false;
 
 	for (p = proc_table; p < &proc_table[NPROC]; p++) {
-		if (p == me)
+		/* Unlocked peek; see sleep() for why it cannot miss a sleeper. */
+		if (p == me || READ_ONCE(p->state) != P_SLEEPING ||
+		    READ_ONCE(p->chan) != chan)
 			continue;
 		spin_lock(&p->lock);
 		if (p->state == P_SLEEPING && p->chan == chan) {

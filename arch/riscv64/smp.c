@@ -33,6 +33,7 @@ static struct secondary_boot secondary_boot[MAX_CPUS];
 
 extern char secondary_entry[], secondary_virt[];
 void *kstack_map(int slot);
+u64 timebase_hz(void);
 
 /* Assigns cpu indices: the boot hart is 0, the rest in device-tree order. */
 void smp_init_cpu_map(u32 boot_hartid)
@@ -96,6 +97,7 @@ void secondary_main(void)
 	smp_hart_setup();
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&ncpus_online, 1, __ATOMIC_ACQ_REL);
+	arch_send_ipi(0); /* the boot hart waits for us in wfi */
 	scheduler();
 }
 
@@ -109,7 +111,7 @@ void smp_boot_secondaries(void)
 		struct secondary_boot *b = &secondary_boot[i];
 		char *stack = kstack_map(NPROC_SLOTS + i);
 		long err;
-		u64 spin;
+		u64 deadline;
 
 		cpus[i].stack_top = stack + KSTACK_SIZE;
 		b->satp = satp;
@@ -124,9 +126,17 @@ void smp_boot_secondaries(void)
 			       cpus[i].hartid, err);
 			continue;
 		}
-		for (spin = 0; spin < 1000000000UL; spin++)
-			if (__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
-				break;
+		/*
+		 * Wait in wfi, not in a spin: on an emulator that runs all harts
+		 * on one host thread a spinning boot hart would starve the one
+		 * it waits for. The new hart's IPI (or a tick) wakes us.
+		 */
+		deadline = arch_read_time() + timebase_hz();
+		arch_irq_enable();
+		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) &&
+		       arch_read_time() < deadline)
+			arch_wait_for_interrupt();
+		arch_irq_disable();
 		if (!cpus[i].online)
 			printk("calf: hart %u started but never checked in\n",
 			       cpus[i].hartid);
