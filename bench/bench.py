@@ -33,7 +33,9 @@ parent -> child -> parent, and on one hart the child runs on the parent's
 hart with no IPI, no remote TLB shootdown and no idle hart in the numbers,
 so what is measured is the memory-management cost. `--smp 2` is there to
 see the SMP costs (the child may start on the other hart and the wakeup
-of the waiting parent crosses harts).
+of the waiting parent crosses harts), with --timing wall only: under
+-icount the harts run round-robin on one host thread, and calf's
+secondary harts then never check in.
 
 Only the Python standard library is used.
 """
@@ -68,6 +70,7 @@ METRICS = [
     ("zero_fill_fault", "zero-fill fault (sbrklazy), per page"),
     ("zero_fill_fault_count", "zero-fill faults taken (8 MiB)"),
     ("touch_present", "store to a present page (loop cost)"),
+    ("clock_read", "one rdtime (measurement overhead)"),
     ("forkexec_0m", "fork+exec(nop)+wait, empty parent"),
     ("forkexec_32m", "fork+exec(nop)+wait, 32 MiB parent"),
 ]
@@ -159,15 +162,27 @@ def ratio(a, b):
 
 
 def fmt_value(v, unit):
+    """A value for the table: whole numbers, except microseconds under 1000."""
+    if unit == "us" and v < 1000:
+        return "%.1f us" % v
     if unit == "faults":
         return "%d" % v
-    return ("%.1f %s" % (v, unit)) if v < 1000 or unit != "us" else ("%.0f %s" % (v, unit))
+    return "%.0f %s" % (v, unit)
 
 
 def fmt_ratio(r):
     if r is None:
         return "-"
     return "%.2f" % r if r < 100 else "%.0f" % r
+
+
+# Per-fault costs whose eager value is meaningless when the eager kernel
+# took no such fault (then it only timed the store loop): metric -> counter.
+FAULT_COUNTS = {
+    "cow_copy_fault": "cow_copy_fault_count",
+    "cow_reuse_fault": "cow_reuse_fault_count",
+    "zero_fill_fault": "zero_fill_fault_count",
+}
 
 
 def build_table(cow, eager):
@@ -177,6 +192,8 @@ def build_table(cow, eager):
         cv, cu = cow[name]
         ev, eu = eager[name]
         r = None if name.endswith("_count") else ratio(cv, ev)
+        if name in FAULT_COUNTS and eager[FAULT_COUNTS[name]][0] == 0:
+            r = None
         rows.append((name, desc, fmt_value(cv, cu), fmt_value(ev, eu), fmt_ratio(r)))
     return rows
 
@@ -243,7 +260,7 @@ def markdown(rows, sums, args):
     return "\n".join(out) + "\n"
 
 
-def write_plot(cow, eager, out_dir, gnuplot):
+def write_plot(cow, eager, out_dir, gnuplot, note):
     """Writes bench-fork.dat and renders bench-fork.png; returns its path or None."""
     dat = os.path.join(out_dir, "bench-fork.dat")
     png = os.path.join(out_dir, "bench-fork.png")
@@ -257,8 +274,8 @@ def write_plot(cow, eager, out_dir, gnuplot):
         print("bench: %s not found, no chart (apt-get install gnuplot-nox)" % gnuplot)
         return None
     for term in ("pngcairo", "png"):
-        r = subprocess.run([gnuplot, "-e", "datafile='%s'; outfile='%s'; term='%s'"
-                            % (dat, png, term), PLOT_SCRIPT],
+        r = subprocess.run([gnuplot, "-e", "datafile='%s'; outfile='%s'; term='%s'; note='%s'"
+                            % (dat, png, term, note), PLOT_SCRIPT],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if r.returncode == 0 and os.path.exists(png) and os.path.getsize(png) > 0:
             return png
@@ -269,7 +286,15 @@ def write_plot(cow, eager, out_dir, gnuplot):
 
 def main(argv):
     args = parse_args(argv)
+    if args.timing == "icount" and args.smp > 1:
+        sys.exit("bench: -icount runs the harts round-robin on one host thread, "
+                 "and calf's secondary harts do not come up that way; "
+                 "use --smp 1 or --timing wall")
     os.makedirs(args.out_dir, exist_ok=True)
+    print("bench: QEMU virt, -smp %d, -m %s, %s, %d repetitions per measurement"
+          % (args.smp, args.mem, "-icount shift=0 (1 ns = 1 guest instruction)"
+             if args.timing == "icount" else "plain TCG (host time)", args.reps),
+          flush=True)
     with tempfile.TemporaryDirectory(prefix="calf-bench-") as tmp:
         disk = os.path.join(tmp, "fs.img")
         shutil.copyfile(args.fs, disk)
@@ -295,7 +320,10 @@ def main(argv):
     md = os.path.join(args.out_dir, "bench-results.md")
     with open(md, "w") as f:
         f.write(markdown(rows, sums, args))
-    png = write_plot(cow, eager, args.out_dir, args.gnuplot)
+    note = "QEMU virt, -smp %d, %s" % (
+        args.smp, "-icount shift=0: 1 ns = 1 guest instruction"
+        if args.timing == "icount" else "plain TCG, host time")
+    png = write_plot(cow, eager, args.out_dir, args.gnuplot, note)
     print()
     print("bench: table in %s" % md)
     if png:

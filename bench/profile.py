@@ -7,7 +7,7 @@ Boots the kernel under QEMU (-icount shift=0, -smp 1) with forkbench
 restricted to one measurement group (see tests/bench/forkbench.c: e.g.
 fork_lat_32m, touchall_32m, faults, forkexec_32m), and asks QEMU to log
 every translation block it translates (-d in_asm) and every one it runs
-(-d exec,nochain), for kernel addresses only (-dfilter). The log goes
+(-d exec,nochain). The log goes
 through a FIFO, never to disk. Instructions per block times runs per
 block, added up per kernel function (symbols from kernel.elf), is an exact
 instruction profile of the kernel (under icount, 1 instruction = 1 ns of
@@ -35,7 +35,7 @@ import sys
 import tempfile
 import threading
 
-KERNEL_RANGE = "0xffffffff80000000..0xffffffffffffffff"
+KERNEL_BASE = 0xffffffff80000000  # kernel text; below it: user, firmware
 RE_TRACE = re.compile(r"^Trace \d+: (\S+) \[[0-9a-f]+/([0-9a-f]+)/")
 RE_INSN = re.compile(r"^0x([0-9a-f]+):\s")
 
@@ -77,7 +77,7 @@ def profile_run(args, image, fs, group, reps):
            "-drive", "file=%s,if=none,format=raw,id=x0" % disk,
            "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0",
            "-append", "run=forkbench,%d,%s" % (reps, group),
-           "-d", "in_asm,exec,nochain", "-dfilter", KERNEL_RANGE, "-D", fifo]
+           "-d", "in_asm,exec,nochain", "-D", fifo]
     console = []
     qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
@@ -122,12 +122,16 @@ def profile_run(args, image, fs, group, reps):
 
 
 def per_function(blocks, syms):
-    """Instructions per function name."""
+    """Instructions per kernel function name; user mode and the firmware
+    (OpenSBI, M-mode) each count as one pseudo-function."""
     addrs = [a for a, _ in syms]
     total = collections.Counter()
     for pc, n in blocks.items():
-        i = bisect.bisect_right(addrs, pc) - 1
-        name = syms[i][1] if i >= 0 else "?"
+        if pc < KERNEL_BASE:
+            name = "(user mode)" if pc < 0x80000000 else "(firmware, M-mode)"
+        else:
+            i = bisect.bisect_right(addrs, pc) - 1
+            name = syms[i][1] if i >= 0 else "?"
         total[name] += n
     return total
 
@@ -145,7 +149,7 @@ def main(argv):
     prof.subtract(per_function(profile_run(args, image, fs, args.group, a), syms))
     total = sum(v for v in prof.values() if v > 0)
     ops = b - a
-    print("kernel instructions for %d iterations of %s (%s): %d, %.0f per iteration"
+    print("instructions for %d iterations of %s (%s): %d, %.0f per iteration"
           % (ops, args.group, os.path.basename(image), total, total / ops))
     print("%14s %6s  %s" % ("per iteration", "%", "function"))
     for name, v in prof.most_common(args.top):

@@ -26,6 +26,9 @@
  *   zero_fill_fault    the first store to a page of an sbrklazy region.
  *   touch_present      a store to a page already mapped writable: the loop's
  *                      own cost, which the fault costs include.
+ *   clock_read         one read of the clock (rdtime), the fixed error of
+ *                      every measurement (a trap if the kernel left
+ *                      scounteren.TM clear and the firmware emulates it).
  *   forkexec_<N>m      fork + exec of the tiny program nop + wait, from a
  *                      parent of N MiB (N = 0, 32).
  * Besides the times, the memstat counters say how many faults of each kind a
@@ -352,6 +355,21 @@ static void bench_touch_present(int reps)
 	report_per_page("touch_present", median(s, reps), heap_size / PGSIZE);
 }
 
+/* clock_read: the cost of one now(), the measurements' fixed overhead. */
+static void bench_clock_read(int reps)
+{
+	unsigned long s[MAX_REPS], t0;
+	int i, j;
+
+	for (i = 0; i < reps; i++) {
+		t0 = now();
+		for (j = 0; j < 1000; j++)
+			(void)now();
+		s[i] = now() - t0;
+	}
+	report_per_page("clock_read", median(s, reps), 1001);
+}
+
 /* zero_fill_fault: first stores to an sbrklazy region of size bytes. */
 static void bench_zero_fill(unsigned long size, int reps)
 {
@@ -429,7 +447,7 @@ static int wanted(const char *filter, const char *name)
 /*
  * forkbench [REPS [GROUP]]: REPS repetitions per measurement (default 15);
  * GROUP runs one group only, for profiling: fork_lat_<N>m, touchall_<N>m
- * (N = 0, 1, 8, 32), faults (copy, reuse, present, zero-fill), forkexec_0m,
+ * (N = 0, 1, 8, 32), clock_read, faults (copy, reuse, present, zero-fill), forkexec_0m,
  * forkexec_32m, or none (only the clock probe).
  */
 int main(int argc, char *argv[])
@@ -443,6 +461,8 @@ int main(int argc, char *argv[])
 		reps = atoi(argv[1]) > MAX_REPS ? MAX_REPS : atoi(argv[1]);
 	printf("# forkbench: %d repetitions per measurement, medians\n", reps);
 	probe_clock();
+	if (wanted(filter, "clock_read"))
+		bench_clock_read(reps);
 
 	for (touch = 0; touch <= 1; touch++) {
 		for (i = 0; i < 4; i++) {
