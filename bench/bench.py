@@ -260,6 +260,25 @@ def markdown(rows, sums, args):
     return "\n".join(out) + "\n"
 
 
+TEXT_CHART = (
+    "set terminal dumb size 78,22; set logscale y; set xrange [-1:33]; "
+    "set xtics (0,1,8,16,24,32); set key top left; "
+    "set xlabel 'parent MiB (every page touched)'; set ylabel 'us'; "
+    "set title 'fork+exit+wait latency (log scale)'; "
+    "plot datafile using 1:3 with linespoints pt 'E' title 'eager', "
+    "datafile using 1:2 with linespoints pt 'C' title 'COW'")
+
+
+def write_text_chart(dat, out_dir, gnuplot):
+    """Renders the fork-latency chart as text (bench-fork.txt) for README.md,
+    which may carry text but no build outputs."""
+    r = subprocess.run([gnuplot, "-e", "datafile='%s'; %s" % (dat, TEXT_CHART)],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode == 0:
+        with open(os.path.join(out_dir, "bench-fork.txt"), "w") as f:
+            f.write(r.stdout.decode("utf-8", "replace"))
+
+
 def write_plot(cow, eager, out_dir, gnuplot, note):
     """Writes bench-fork.dat and renders bench-fork.png; returns its path or None."""
     dat = os.path.join(out_dir, "bench-fork.dat")
@@ -273,6 +292,7 @@ def write_plot(cow, eager, out_dir, gnuplot, note):
     if not shutil.which(gnuplot):
         print("bench: %s not found, no chart (apt-get install gnuplot-nox)" % gnuplot)
         return None
+    write_text_chart(dat, out_dir, gnuplot)
     for term in ("pngcairo", "png"):
         r = subprocess.run([gnuplot, "-e", "datafile='%s'; outfile='%s'; term='%s'; note='%s'"
                             % (dat, png, term, note), PLOT_SCRIPT],
