@@ -307,9 +307,9 @@ def write_plot(cow, eager, out_dir, gnuplot, note):
 def main(argv):
     args = parse_args(argv)
     if args.timing == "icount" and args.smp > 1:
-        sys.exit("bench: -icount runs the harts round-robin on one host thread, "
-                 "and calf's secondary harts do not come up that way; "
-                 "use --smp 1 or --timing wall")
+        sys.exit("bench: -icount runs the harts round-robin on one host thread "
+                 "with long time slices, so a hart spinning on a lock can stall "
+                 "the holder for seconds; use --smp 1 or --timing wall")
     os.makedirs(args.out_dir, exist_ok=True)
     print("bench: QEMU virt, -smp %d, -m %s, %s, %d repetitions per measurement"
           % (args.smp, args.mem, "-icount shift=0 (1 ns = 1 guest instruction)"

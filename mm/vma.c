@@ -34,6 +34,7 @@ void mm_activate(struct mm *mm)
 {
 	__atomic_or_fetch(&mm->active_cpus, 1UL << cpu_id(), __ATOMIC_ACQ_REL);
 	arch_switch_root(kva_to_pa(mm->root));
+	arch_icache_sync_pending();
 }
 
 void mm_activate_kernel(void)

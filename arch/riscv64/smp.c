@@ -167,14 +167,33 @@ void arch_flush_tlb_remote(unsigned long cpu_mask, unsigned long start, unsigned
 	sbi_remote_sfence_vma(harts, base, start, size);
 }
 
+/*
+ * Instruction caches are not coherent with stores (U74). After the kernel
+ * writes code, this hart fences now and every other hart is marked stale:
+ * it fences in arch_icache_sync_pending() before it next enters a user
+ * address space, which is the only way it can run the new code. No
+ * synchronous cross-hart call is needed on every exec.
+ */
+static bool icache_stale[MAX_CPUS];
+
 void arch_sync_icache_all(void)
 {
-	unsigned long base, harts;
+	int i, me = cpu_id();
 
+	for (i = 0; i < ncpus_possible; i++)
+		if (i != me)
+			__atomic_store_n(&icache_stale[i], true, __ATOMIC_RELEASE);
 	arch_sync_icache();
-	harts = harts_of(((1UL << ncpus_possible) - 1) & ~(1UL << cpu_id()), &base);
-	if (harts)
-		sbi_remote_fence_i(harts, base);
+}
+
+void arch_icache_sync_pending(void)
+{
+	bool *stale = &icache_stale[cpu_id()];
+
+	if (__atomic_load_n(stale, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(stale, false, __ATOMIC_RELAXED);
+		arch_sync_icache();
+	}
 }
 
 void arch_send_ipi(int cpu)

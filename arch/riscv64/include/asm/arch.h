@@ -42,7 +42,10 @@ static inline u64 arch_read_time(void)
 
 /* Remote TLB flush of [start, start+size) on harts in cpu_mask (cpu indices). */
 void arch_flush_tlb_remote(unsigned long cpu_mask, unsigned long start, unsigned long size);
+/* After writing code: this hart now, the others before they next run user code. */
 void arch_sync_icache_all(void);
+/* Called when switching to a user address space. */
+void arch_icache_sync_pending(void);
 /* Sends a software interrupt to a cpu index. */
 void arch_send_ipi(int cpu);
 /* Powers off (SRST or the test finisher) with a pass/fail status. */
