@@ -29,10 +29,12 @@ int main(int argc, char *argv[])
 		fprintf(2, "free: memstat failed\n");
 		exit(1);
 	}
+	/* total = reserved (firmware, kernel image, DTB, initrd, page array,
+	 * holes) + used (allocated by the kernel and programs) + free. */
 	show("total", ms.total_pages);
-	show("used", ms.total_pages - ms.free_pages);
-	show("free", ms.free_pages);
 	show("reserved", ms.reserved_pages);
+	show("used", ms.total_pages - ms.reserved_pages - ms.free_pages);
+	show("free", ms.free_pages);
 	show("shared (COW)", ms.shared_pages);
 	printf("%-18s %8lu\n", "COW copy faults", ms.cow_copy_faults);
 	printf("%-18s %8lu\n", "COW reuse faults", ms.cow_reuse_faults);
