@@ -13,7 +13,6 @@ extern int ncpus_online, ncpus_possible;
 void smp_init_cpu_map(u32 boot_hartid);
 void smp_boot_secondaries(void);
 void smp_hart_setup(void);
-int cpu_index_of_hart(u32 hartid);
 int cpu_desc_index(int cpu);
 void timer_init_hart(void);
 void scheduler(void) __noreturn;

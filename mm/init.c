@@ -96,11 +96,3 @@ void mm_init(phys_addr_t kernel_pa, u64 kernel_size, phys_addr_t dtb_pa, u64 dtb
 	page_array_init(lo, npages, array_pa, rsv, nrsv);
 }
 
-void mm_print_ranges(void)
-{
-	int i;
-
-	for (i = 0; i < nrsv; i++)
-		printk("calf: reserved [%p, %p)\n", (void *)rsv[i].base,
-		       (void *)(rsv[i].base + rsv[i].size));
-}

@@ -12,7 +12,6 @@
 #include <mm.h>
 #include <platform.h>
 
-bool pa_is_ram(phys_addr_t pa);
 u64 total_page_count(void);
 u64 reserved_page_count(void);
 bool range_reserved(phys_addr_t pa, u64 size, const struct mem_region *rsv, int nrsv);

@@ -52,11 +52,6 @@ void page_bad_struct(struct page *pg)
 	panic("page_to_pa: %p is not a struct page", pg);
 }
 
-bool pa_is_ram(phys_addr_t pa)
-{
-	return pa >= page_array_base_pa && ((pa - page_array_base_pa) >> PAGE_SHIFT) < page_array_n;
-}
-
 /* Moves up to n pages from the global list into this hart's cache. */
 static void pcp_refill(struct pcp *p, int n)
 {

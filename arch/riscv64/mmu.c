@@ -115,9 +115,3 @@ void *kstack_map(int slot)
 	return (void *)base;
 }
 
-/* True if va is in the guard page of a kernel stack. */
-bool kstack_guard_hit(u64 va)
-{
-	return va >= KSTACK_BASE && va < KSTACK_BASE + KSTACK_AREA_SIZE &&
-	       ((va - KSTACK_BASE) & (KSTACK_SLOT_SIZE - 1)) < KSTACK_GUARD_SIZE;
-}

@@ -102,16 +102,6 @@ void sbi_remote_sfence_vma(unsigned long hart_mask, unsigned long base,
 	}
 }
 
-void sbi_remote_fence_i(unsigned long hart_mask, unsigned long base)
-{
-	if (have_rfence) {
-		sbi_call(SBI_EXT_RFENCE, 0, hart_mask, base, 0, 0, 0, 0);
-	} else {
-		unsigned long m = hart_mask << base;
-		sbi_call(0x05, 0, (long)&m, 0, 0, 0, 0, 0);
-	}
-}
-
 long sbi_hart_start(unsigned long hartid, unsigned long start_pa,
 		    unsigned long opaque)
 {

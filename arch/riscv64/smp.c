@@ -59,16 +59,6 @@ void smp_init_cpu_map(u32 boot_hartid)
 	ncpus_possible = n;
 }
 
-int cpu_index_of_hart(u32 hartid)
-{
-	int i;
-
-	for (i = 0; i < ncpus_possible; i++)
-		if (cpus[i].hartid == hartid)
-			return i;
-	return -1;
-}
-
 /* The platform.cpus[] entry of a cpu index (for the PLIC context map). */
 int cpu_desc_index(int cpu)
 {

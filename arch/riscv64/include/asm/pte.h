@@ -81,20 +81,6 @@ static inline pte_t pte_mktable(phys_addr_t pa)
 static inline pte_t pte_mkcow(pte_t p) { return (p & ~(PTE_W | PTE_D)) | PTE_COW; }
 /* COW resolved by reuse: writable again, COW bit gone. */
 static inline pte_t pte_mkwrite(pte_t p) { return (p & ~PTE_COW) | PTE_W | PTE_D | PTE_A; }
-static inline unsigned pte_prot(pte_t p)
-{
-	unsigned prot = 0;
-	if (p & PTE_R)
-		prot |= PROT_READ;
-	if (p & PTE_W)
-		prot |= PROT_WRITE;
-	if (p & PTE_X)
-		prot |= PROT_EXEC;
-	if (p & PTE_U)
-		prot |= PROT_USER;
-	return prot;
-}
-
 /* The A/D/W^X rules every leaf must satisfy; false means a kernel bug. */
 static inline bool pte_leaf_ok(pte_t p)
 {

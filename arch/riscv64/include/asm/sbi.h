@@ -31,7 +31,6 @@ void sbi_set_timer(u64 when);
 void sbi_send_ipi(unsigned long hart_mask, unsigned long hart_mask_base);
 void sbi_remote_sfence_vma(unsigned long hart_mask, unsigned long base,
 			   unsigned long start, unsigned long size);
-void sbi_remote_fence_i(unsigned long hart_mask, unsigned long base);
 long sbi_hart_start(unsigned long hartid, unsigned long start_pa,
 		    unsigned long opaque);
 void sbi_shutdown(bool failure) __noreturn;
