@@ -63,21 +63,6 @@ static unsigned read_pages(const char *start, int npages)
 	return sum;
 }
 
-static void send(int fd)
-{
-	char c = 'x';
-
-	write(fd, &c, 1);
-}
-
-/* Blocks until the other side sends a byte. */
-static void await(int fd)
-{
-	volatile char c = 0;
-
-	read(fd, (char *)&c, 1);
-}
-
 static void snapshot(struct memstat *ms)
 {
 	memstat(ms);
@@ -92,11 +77,11 @@ static void child_writes_first(char *region)
 	volatile char stack_touch = 1; /* makes the stack page private now */
 
 	(void)stack_touch;
-	send(to_parent[1]);
-	await(to_child[0]);
+	sync_send(to_parent[1]);
+	sync_await(to_child[0]);
 	fill_pages(region, NPAGES, SEED_CHILD);
-	send(to_parent[1]);
-	await(to_child[0]);
+	sync_send(to_parent[1]);
+	sync_await(to_child[0]);
 	exit(pages_hold(region, NPAGES, SEED_CHILD) ? 0 : 1);
 }
 
@@ -106,10 +91,10 @@ static void child_writes_second(char *region)
 	volatile char stack_touch = 1;
 
 	(void)stack_touch;
-	send(to_parent[1]);
-	await(to_child[0]);
+	sync_send(to_parent[1]);
+	sync_await(to_child[0]);
 	fill_pages(region, NPAGES, SEED_CHILD);
-	send(to_parent[1]);
+	sync_send(to_parent[1]);
 	exit(pages_hold(region, NPAGES, SEED_CHILD) ? 0 : 1);
 }
 
@@ -154,16 +139,16 @@ static void child_first(char *region)
 	if (pid == 0)
 		child_writes_first(region);
 	snapshot(&forked); /* also makes the parent's stack page private */
-	await(to_parent[0]);
+	sync_await(to_parent[0]);
 	snapshot(&ready);
 	read_pages(region, NPAGES);
 	snapshot(&read_all);
-	send(to_child[1]);
-	await(to_parent[0]);
+	sync_send(to_child[1]);
+	sync_await(to_parent[0]);
 	snapshot(&child_done);
 	fill_pages(region, NPAGES, SEED_PARENT2);
 	snapshot(&parent_done);
-	send(to_child[1]);
+	sync_send(to_child[1]);
 	status = reap(pid);
 
 	c = since(&before, &forked);
@@ -208,12 +193,12 @@ static void parent_first(char *region)
 	if (pid == 0)
 		child_writes_second(region);
 	snapshot(&ready); /* makes the parent's stack page private */
-	await(to_parent[0]);
+	sync_await(to_parent[0]);
 	snapshot(&ready);
 	fill_pages(region, NPAGES, SEED_PARENT);
 	snapshot(&parent_done);
-	send(to_child[1]);
-	await(to_parent[0]);
+	sync_send(to_child[1]);
+	sync_await(to_parent[0]);
 	snapshot(&child_done);
 	status = reap(pid);
 
@@ -269,11 +254,7 @@ int main(void)
 		exit(1);
 	}
 	baseline = free_pages();
-	region = sbrk(NPAGES * PGSIZE);
-	if (region == SBRK_ERROR) {
-		printf("Bail out! sbrk failed\n");
-		exit(1);
-	}
+	region = sbrk_or_bail(sbrk, NPAGES * PGSIZE);
 	fill_pages(region, NPAGES, SEED_PARENT);
 
 	child_first(region);

@@ -72,18 +72,6 @@ static int buf_holds(enum kind k)
 	return 1;
 }
 
-static void send(int fd)
-{
-	write(fd, "s", 1);
-}
-
-static void await(int fd)
-{
-	char c;
-
-	read(fd, &c, 1);
-}
-
 /* Reads exactly n bytes (pipes deliver in pieces); returns the count read. */
 static int read_full(int fd, char *dst, int n)
 {
@@ -130,18 +118,18 @@ static void child_reads_first(void)
 		int bad = 0;
 		if (read_file() != LEN || !buf_holds(FILE_DATA))
 			bad |= 1;
-		send(c2p[1]);
+		sync_send(c2p[1]);
 		write(data[1], src, LEN);
-		await(p2c[0]);
+		sync_await(p2c[0]);
 		if (!buf_holds(FILE_DATA))
 			bad |= 2;
 		exit(bad);
 	}
-	await(c2p[0]);
+	sync_await(c2p[0]);
 	parent_unchanged = buf_holds(ORIG);
 	n = read_full(data[0], buf + OFF, LEN);
 	parent_got_pipe = n == LEN && buf_holds(PIPE_DATA);
-	send(p2c[1]);
+	sync_send(p2c[1]);
 	status = reap(pid);
 
 	ok(status >= 0 && !(status & 1),
@@ -167,26 +155,26 @@ static void parent_reads_first(void)
 	pid = fork();
 	if (pid == 0) {
 		int bad = 0;
-		send(c2p[1]);
-		await(p2c[0]);
+		sync_send(c2p[1]);
+		sync_await(p2c[0]);
 		if (!buf_holds(ORIG))
 			bad |= 1;
 		if (read_full(data[0], buf + OFF, LEN) != LEN ||
 		    !buf_holds(PIPE_DATA))
 			bad |= 2;
-		send(c2p[1]);
+		sync_send(c2p[1]);
 		exit(bad);
 	}
-	await(c2p[0]);
+	sync_await(c2p[0]);
 	fd = open(FILE_NAME, O_RDONLY);
 	memstat(&ms0);
 	n = read(fd, buf + OFF, LEN);
 	memstat(&ms1);
 	close(fd);
 	parent_got_file = n == LEN && buf_holds(FILE_DATA);
-	send(p2c[1]);
+	sync_send(p2c[1]);
 	write(data[1], src, LEN);
-	await(c2p[0]);
+	sync_await(c2p[0]);
 	parent_unchanged = buf_holds(FILE_DATA);
 	status = reap(pid);
 
@@ -211,7 +199,7 @@ static void wait_status(void)
 	wait_page[0] = WAIT_ORIG;
 	sibling = fork();
 	if (sibling == 0) {
-		await(p2c[0]);
+		sync_await(p2c[0]);
 		exit(wait_page[0] == WAIT_ORIG ? 0 : 1);
 	}
 	quick = fork();
@@ -237,7 +225,7 @@ static void wait_status(void)
 	   "(status %d; the parent's word is %d)",
 	   st_middle, wait_page[0]);
 
-	send(p2c[1]);
+	sync_send(p2c[1]);
 	st_sibling = reap(sibling);
 	ok(st_sibling == 0,
 	   "a sibling sharing it still sees the old value (%d)", st_sibling);
@@ -267,17 +255,17 @@ static void pipe_fds(void)
 			bad |= 1;
 		mine0 = fd_page[0];
 		mine1 = fd_page[1];
-		send(c2p[1]);
-		await(p2c[0]);
+		sync_send(c2p[1]);
+		sync_await(p2c[0]);
 		if (fd_page[0] != mine0 || fd_page[1] != mine1)
 			bad |= 2;
 		exit(bad);
 	}
-	await(c2p[0]);
+	sync_await(c2p[0]);
 	parent_unchanged = fd_page[0] == -7 && fd_page[1] == -7;
 	parent_ok =
 	    pipe(fd_page) == 0 && fd_page[0] >= 0 && pipe_works(fd_page);
-	send(p2c[1]);
+	sync_send(p2c[1]);
 	status = reap(pid);
 	close(fd_page[0]);
 	close(fd_page[1]);

@@ -53,18 +53,6 @@ static int page_holds(const char *page, uint64 seed)
 	return 1;
 }
 
-static void send(int fd)
-{
-	write(fd, "s", 1);
-}
-
-static void await(int fd)
-{
-	char c;
-
-	read(fd, &c, 1);
-}
-
 static int reap(int pid)
 {
 	int status = -1000;
@@ -93,8 +81,8 @@ static void lazy_child(char *lazy)
 			bad |= 1;
 	for (p = 0; p < LAZY_PAGES; p++)
 		fill_page(lazy + (long)p * PGSIZE, SEED_CHILD);
-	send(c2p[1]);
-	await(p2c[0]);
+	sync_send(c2p[1]);
+	sync_await(p2c[0]);
 	for (p = 0; p < LAZY_PAGES; p++)
 		if (!page_holds(lazy + (long)p * PGSIZE, SEED_CHILD))
 			bad |= 2;
@@ -105,19 +93,15 @@ static void test_lazy(void)
 {
 	struct memstat ms0, ms1;
 	int pid, p, status, parent_zero = 1, parent_kept = 1, parent_own = 1;
-	char *lazy = sbrklazy(LAZY_PAGES * PGSIZE);
+	char *lazy = sbrk_or_bail(sbrklazy, LAZY_PAGES * PGSIZE);
 
-	if (lazy == SBRK_ERROR) {
-		printf("Bail out! sbrklazy failed\n");
-		exit(1);
-	}
 	for (p = 0; p < LAZY_PAGES; p += 2)
 		fill_page(lazy + (long)p * PGSIZE, SEED_PARENT);
 	memstat(&ms0);
 	pid = fork();
 	if (pid == 0)
 		lazy_child(lazy);
-	await(c2p[0]);
+	sync_await(c2p[0]);
 	memstat(&ms1);
 	for (p = 0; p < LAZY_PAGES; p++) {
 		const char *page = lazy + (long)p * PGSIZE;
@@ -128,7 +112,7 @@ static void test_lazy(void)
 	}
 	for (p = 1; p < LAZY_PAGES; p += 2)
 		fill_page(lazy + (long)p * PGSIZE, SEED_PARENT2);
-	send(p2c[1]);
+	sync_send(p2c[1]);
 	status = reap(pid);
 	for (p = 1; p < LAZY_PAGES; p += 2)
 		if (!page_holds(lazy + (long)p * PGSIZE, SEED_PARENT2))
@@ -153,8 +137,8 @@ static void shrink_child(char *heap)
 
 	if (sbrk(-HEAP_PAGES * PGSIZE) == SBRK_ERROR || sbrk(0) != heap)
 		bad |= 1;
-	send(c2p[1]);
-	await(p2c[0]);
+	sync_send(c2p[1]);
+	sync_await(p2c[0]);
 	if (sbrk(HEAP_PAGES * PGSIZE) != heap)
 		bad |= 1;
 	for (p = 0; p < HEAP_PAGES; p++)
@@ -168,8 +152,8 @@ static void keep_child(char *heap)
 {
 	int bad = 0, p;
 
-	send(c2p[1]);
-	await(p2c[0]);
+	sync_send(c2p[1]);
+	sync_await(p2c[0]);
 	for (p = 0; p < HEAP_PAGES; p++)
 		if (!page_holds(heap + (long)p * PGSIZE, SEED_PARENT))
 			bad |= 1;
@@ -181,19 +165,15 @@ static void test_shrink(void)
 	struct memstat ms0, ms1;
 	int pid, p, status, kept = 1;
 	long reuses, copies;
-	char *heap = sbrk(HEAP_PAGES * PGSIZE);
+	char *heap = sbrk_or_bail(sbrk, HEAP_PAGES * PGSIZE);
 
-	if (heap == SBRK_ERROR) {
-		printf("Bail out! sbrk failed\n");
-		exit(1);
-	}
 	for (p = 0; p < HEAP_PAGES; p++)
 		fill_page(heap + (long)p * PGSIZE, SEED_PARENT);
 	pid = fork();
 	if (pid == 0)
 		shrink_child(heap);
 	memstat(&ms0); /* also makes the parent's stack page private */
-	await(c2p[0]);
+	sync_await(c2p[0]);
 	for (p = 0; p < HEAP_PAGES; p++)
 		if (!page_holds(heap + (long)p * PGSIZE, SEED_PARENT))
 			kept = 0;
@@ -201,7 +181,7 @@ static void test_shrink(void)
 	for (p = 0; p < HEAP_PAGES; p++)
 		fill_page(heap + (long)p * PGSIZE, SEED_PARENT);
 	memstat(&ms1);
-	send(p2c[1]);
+	sync_send(p2c[1]);
 	status = reap(pid);
 
 	reuses = (long)(ms1.cow_reuse_faults - ms0.cow_reuse_faults);
@@ -216,9 +196,9 @@ static void test_shrink(void)
 	pid = fork();
 	if (pid == 0)
 		keep_child(heap);
-	await(c2p[0]);
+	sync_await(c2p[0]);
 	sbrk(-HEAP_PAGES * PGSIZE);
-	send(p2c[1]);
+	sync_send(p2c[1]);
 	status = reap(pid);
 	ok(status == 0,
 	   "the parent's shrink of a shared region spares the child (%d)",
@@ -247,12 +227,8 @@ static void test_exec(void)
 	char *echo_argv[] = {"echo", "#",      "echo",	"ran", "in",
 			     "a",    "forked", "child", 0};
 	int pid, p, status, intact = 1;
-	char *heap = sbrk(HEAP_PAGES * PGSIZE);
+	char *heap = sbrk_or_bail(sbrk, HEAP_PAGES * PGSIZE);
 
-	if (heap == SBRK_ERROR) {
-		printf("Bail out! sbrk failed\n");
-		exit(1);
-	}
 	for (p = 0; p < HEAP_PAGES; p++)
 		fill_page(heap + (long)p * PGSIZE, SEED_PARENT);
 	marker = MARKER_SET;

@@ -99,11 +99,7 @@ int main(void)
 
 	tap_plan(8);
 	baseline = free_pages();
-	region = sbrk(NPAGES * PGSIZE);
-	if (region == SBRK_ERROR) {
-		printf("Bail out! sbrk failed\n");
-		exit(1);
-	}
+	region = sbrk_or_bail(sbrk, NPAGES * PGSIZE);
 	memstat(&before);
 	for (r = 0; r < ROUNDS; r++) {
 		for (p = 0; p < NPAGES; p++)

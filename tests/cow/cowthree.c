@@ -133,11 +133,7 @@ int main(void)
 		exit(1);
 	}
 	baseline = free_pages();
-	region = sbrk(NPAGES * PGSIZE);
-	if (region == SBRK_ERROR) {
-		printf("Bail out! sbrk failed\n");
-		exit(1);
-	}
+	region = sbrk_or_bail(sbrk, NPAGES * PGSIZE);
 	for (i = 0; i < NPAGES; i++)
 		fill_page(region, i, SEED_ORIG);
 	for (i = 0; i < NDATA; i++)

@@ -119,11 +119,7 @@ int main(void)
 
 	tap_plan(7);
 	baseline = free_pages();
-	region = sbrk(NPAGES * PGSIZE);
-	if (region == SBRK_ERROR) {
-		printf("Bail out! sbrk failed\n");
-		exit(1);
-	}
+	region = sbrk_or_bail(sbrk, NPAGES * PGSIZE);
 	memstat(&before);
 	for (r = 0; r < ROUNDS; r++) {
 		write_own(region, 0, r);

@@ -142,4 +142,29 @@ __attribute__((unused)) static void check_no_leak(long before, const char *what)
 		diag("free pages before %ld after %ld", before, after);
 }
 
+/* Parent/child handshakes over a pipe: one byte each way. */
+static inline void sync_send(int fd)
+{
+	write(fd, "s", 1);
+}
+
+static inline void sync_await(int fd)
+{
+	char c;
+
+	read(fd, &c, 1);
+}
+
+/* sbrk (or sbrklazy) that ends the program with "Bail out!" on failure. */
+static inline char *sbrk_or_bail(char *(*grow)(int), int n)
+{
+	char *p = grow(n);
+
+	if (p == SBRK_ERROR) {
+		printf("Bail out! sbrk of %d bytes failed\n", n);
+		exit(1);
+	}
+	return p;
+}
+
 #endif
