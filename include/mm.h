@@ -16,7 +16,7 @@
 struct page {
 	int refcount;   /* atomic; 0 while free */
 	u32 flags;      /* PG_* below */
-	struct page *next; /* free-list link, valid while free */
+	u32 next, prev; /* free-list links (page indices), valid while free */
 };
 
 #define PG_RESERVED (1u << 0) /* firmware, kernel image, DTB, initrd: never freed */
@@ -27,6 +27,21 @@ struct page {
 
 /* Allocates one page with refcount 1, or returns NULL when memory is out. */
 struct page *alloc_page(unsigned gfp);
+
+/*
+ * Huge pages: HUGE_PAGES (512) physically contiguous pages starting at a
+ * 2 MiB-aligned address, for one 2 MiB leaf PTE. They stay 512 ordinary
+ * pages: each has its own struct page and refcount, and each can be freed
+ * on its own. alloc_huge() returns the first of them, every one with
+ * refcount 1, or NULL when no aligned 2 MiB block is wholly free (callers
+ * fall back to 4 KiB pages). free_huge() gives back 512 pages whose
+ * refcounts the caller has already dropped to 0, as one block.
+ */
+#define HUGE_SHIFT (PAGE_SHIFT + 9)
+#define HUGE_SIZE (1UL << HUGE_SHIFT)
+#define HUGE_PAGES 512
+struct page *alloc_huge(unsigned gfp);
+void free_huge(struct page *first);
 
 /* The page array (mm/page.c); read-only after boot. */
 extern struct page *page_array;
@@ -138,6 +153,10 @@ struct mem_stats {
 	u64 cow_reuse_faults;
 	u64 zero_fill_faults;
 	u64 shared_pages;   /* user pages with refcount > 1 right now */
+	u64 huge_free;      /* 2 MiB blocks wholly free right now */
+	u64 thp_mapped;     /* 2 MiB mappings made by sbrk (event count) */
+	u64 thp_copies;     /* COW faults that copied a whole 2 MiB page */
+	u64 thp_splits;     /* 2 MiB mappings split into 4 KiB PTEs */
 };
 void mem_get_stats(struct mem_stats *st);
 u64 free_page_count(void);

@@ -20,6 +20,12 @@ pte_t *pgtable_alloc(void);
  * huge leaf covers va.
  */
 pte_t *pgtable_walk(pte_t *root, u64 va, bool alloc);
+/*
+ * The level-1 entry covering va (a table pointer, a 2 MiB leaf, or empty),
+ * creating the level-1 table when alloc is true. NULL when that table is
+ * missing (alloc false), memory is out, or a 1 GiB leaf covers va.
+ */
+pte_t *pgtable_walk_l1(pte_t *root, u64 va, bool alloc);
 /* Installs a leaf at level (0: 4 KiB, 1: 2 MiB, 2: 1 GiB). -ENOMEM or 0. */
 int pgtable_map_level(pte_t *root, u64 va, phys_addr_t pa, int level, unsigned prot);
 /* Maps [va, va+size) to [pa, ...) with 4 KiB pages. -ENOMEM or 0. */

@@ -90,6 +90,9 @@ void mm_set_heap(struct mm *mm, u64 start);
  * break or -ENOMEM / -EINVAL. */
 long mm_sbrk(struct mm *mm, long n, bool lazy);
 
+/* Whether eager sbrk maps 2 MiB pages (mm/huge.c); thp=off clears it. */
+extern bool thp_enabled;
+
 /* The fault dispatcher. access is FAULT_READ/WRITE/EXEC | FAULT_USER/KERNEL. */
 enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access);
 

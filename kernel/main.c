@@ -21,6 +21,7 @@
 #include <blkdev_init.h>
 #include <fdt.h>
 #include <proc.h>
+#include <vm.h>
 #include <trap.h>
 #include <asm/arch.h>
 #include <asm/cpu.h>
@@ -82,6 +83,8 @@ static void print_banner(void)
 	printk("calf: RAM %lu MiB at %p; %lu pages, %lu free, %lu reserved\n",
 	       ram >> 20, (void *)platform.mem[0].base, st.total_pages,
 	       free_page_count(), st.reserved_pages);
+	printk("calf: %lu free 2 MiB blocks; 2 MiB heap pages %s\n", st.huge_free,
+	       thp_enabled ? "on (thp=off turns them off)" : "off (thp=off)");
 	printk("calf: %d of %d harts online:", ncpus_online, ncpus_possible);
 	for (i = 0; i < ncpus_possible; i++)
 		if (cpus[i].online)
@@ -93,6 +96,7 @@ void kmain(u32 hartid, phys_addr_t dtb_pa, phys_addr_t load_pa)
 {
 	struct cpu *c = cpu_this();
 	const void *fdt = pa_to_kva(dtb_pa);
+	char arg[8];
 
 	c->id = 0;
 	c->hartid = hartid;
@@ -105,6 +109,8 @@ void kmain(u32 hartid, phys_addr_t dtb_pa, phys_addr_t load_pa)
 	platform_init_from_fdt(fdt);
 	smp_init_cpu_map(hartid);
 	mm_init(load_pa, (u64)(_end - _start_image), dtb_pa, boot_fdt_size);
+	if (cmdline_get("thp", arg, sizeof(arg)) && strcmp(arg, "off") == 0)
+		thp_enabled = false;
 	paging_init();
 	irq_init();
 	uart_init();

@@ -62,6 +62,10 @@ long mm_sbrk(struct mm *mm, long n, bool lazy)
 	old_end = heap->end;
 	new_end = ALIGN_UP(new, PAGE_SIZE);
 	if (n < 0) {
+		/* A break inside a 2 MiB page keeps part of it: split it. */
+		err = mm_split_huge_at(mm, new_end);
+		if (err)
+			goto out;
 		unmap_pages(mm, new_end, old_end);
 		heap->end = new_end;
 		pgtable_prune(mm->root, new_end, old_end);

@@ -79,7 +79,7 @@ static inline pte_t cow_share_pte(pte_t *parent_ptep)
 }
 
 /* Eager fork: the child gets a private copy of the page. */
-static int copy_pte_eager(pte_t pte, pte_t *child_ptep, struct vma *vma)
+static inline __attribute__((always_inline)) int copy_pte_eager(pte_t pte, pte_t *child_ptep, struct vma *vma)
 {
 	struct page *pg = alloc_page(0);
 
@@ -129,6 +129,44 @@ static int copy_block(struct vma *vma, pte_t *ptep, pte_t *cptep, u64 n, u64 *ma
 	return err;
 }
 
+/*
+ * Copies the 2 MiB leaf *l1e at va into child: shared copy-on-write, or
+ * (eager) a copy of the 2 MiB, in 4 KiB pages if no 2 MiB block is free.
+ */
+static int copy_huge(struct mm *child, struct vma *vma, u64 va, pte_t *l1e)
+{
+	pte_t *cl1e = pgtable_walk_l1(child->root, va, true);
+	struct page *first = huge_leaf_page(*l1e);
+	pte_t pte = *l1e;
+
+	if (!cl1e)
+		return -ENOMEM;
+#ifdef CONFIG_FORK_EAGER
+	struct page *new = alloc_huge(0);
+	int i;
+
+	if (!new) {
+		pte_t *cptep = mm_pte(child, va, true);
+		for (i = 0; i < HUGE_PAGES; i++) {
+			if (!cptep || copy_pte_eager(pte + ((pte_t)i << PTE_PPN_SHIFT),
+						     &cptep[i], vma))
+				return -ENOMEM;
+			child->rss++;
+		}
+		return 0;
+	}
+	memcpy(page_address(new), page_address(first), HUGE_SIZE);
+	pte = pte_mkleaf(page_to_pa(new), vma_prot(vma));
+#else
+	if (vma->flags & VM_WRITE)
+		pte = cow_share_pte(l1e);
+	huge_get(first);
+#endif
+	pte_install(cl1e, pte);
+	child->rss += HUGE_PAGES;
+	return 0;
+}
+
 int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma)
 {
 	u64 va = vma->start;
@@ -140,7 +178,11 @@ int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma)
 		u64 mapped;
 		int err;
 
-		if (ptep) {
+		if (!ptep && (ptep = mm_huge_leaf(parent, va)) != NULL) {
+			err = copy_huge(child, vma, va, ptep);
+			if (err)
+				return err;
+		} else if (ptep) {
 			cptep = mm_pte(child, va, true);
 			if (!cptep)
 				return -ENOMEM;

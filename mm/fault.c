@@ -72,8 +72,19 @@ enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access)
 		goto out;
 	}
 	ptep = mm_pte(mm, va, true);
-	if (!ptep) {
-		r = FAULT_OOM;
+	if (unlikely(!ptep)) {
+		/* No level-0 PTE: a 2 MiB leaf covers va, or memory is out. */
+		ptep = mm_huge_leaf(mm, va);
+		if (!ptep) {
+			r = FAULT_OOM;
+			goto out;
+		}
+		if ((access & FAULT_WRITE) && pte_cow(*ptep))
+			r = huge_cow_fault(mm, vma, va, ptep);
+		else if (pte_permits(*ptep, access))
+			r = FAULT_OK, mm_flush_page(mm, va);
+		else
+			r = FAULT_SEGV;
 		goto out;
 	}
 	pte = *ptep;

@@ -88,7 +88,7 @@ void mm_init(phys_addr_t kernel_pa, u64 kernel_size, phys_addr_t dtb_pa, u64 dtb
 	}
 	lo = ALIGN_DOWN(lo, PAGE_SIZE);
 	npages = (ALIGN_DOWN(hi, PAGE_SIZE) - lo) >> PAGE_SHIFT;
-	array_size = npages * sizeof(struct page);
+	array_size = page_array_bytes(npages);
 	/* The early table maps only the 1 GiB around the kernel. */
 	limit = MIN(kr->base + kr->size, ALIGN_DOWN(kernel_pa, 1UL << 30) + (1UL << 30));
 	array_pa = find_free(kernel_pa + kernel_size, limit, array_size);

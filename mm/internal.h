@@ -14,6 +14,8 @@
 
 u64 total_page_count(void);
 u64 reserved_page_count(void);
+u64 huge_free_count(void);
+u64 page_array_bytes(u64 npages); /* the page array plus the block counts */
 bool range_reserved(phys_addr_t pa, u64 size, const struct mem_region *rsv, int nrsv);
 void page_array_init(phys_addr_t base, u64 npages, phys_addr_t array_pa,
 		     const struct mem_region *rsv, int nrsv);
@@ -28,7 +30,11 @@ void page_array_init(phys_addr_t base, u64 npages, phys_addr_t array_pa,
  * preempted and interrupt handlers never count these events, so a plain
  * increment of this hart's row is safe; readers add the rows up.
  */
-enum vm_event { EV_COW_COPY, EV_COW_REUSE, EV_ZERO_FILL, NR_VM_EVENTS };
+enum vm_event {
+	EV_COW_COPY, EV_COW_REUSE, EV_ZERO_FILL,
+	EV_THP_MAP, EV_THP_COPY, EV_THP_SPLIT,
+	NR_VM_EVENTS
+};
 extern u64 vm_events[MAX_CPUS][NR_VM_EVENTS];
 
 static inline void vm_event_inc(enum vm_event ev)
@@ -68,6 +74,25 @@ static inline pte_t *mm_pte(struct mm *mm, u64 va, bool alloc)
 
 /* Drops the pages mapped in [start, end) of mm. mm->lock held. */
 void unmap_pages(struct mm *mm, u64 start, u64 end);
+
+/* huge.c: 2 MiB heap mappings. */
+/* The 2 MiB leaf covering va, or NULL. */
+pte_t *mm_huge_leaf(struct mm *mm, u64 va);
+struct page *huge_leaf_page(pte_t pte);
+/* Adds one reference to each of the 512 pages from first (all in use). */
+void huge_get(struct page *first);
+/* Drops one reference on each of the 512 pages from first. */
+void huge_put(struct page *first);
+/* Unmaps a 2 MiB leaf and drops its references. */
+void huge_release(struct mm *mm, pte_t *l1e);
+/* Turns a 2 MiB leaf into a table of 512 small PTEs. 0 or -ENOMEM. */
+int huge_split(struct mm *mm, u64 va, pte_t *l1e);
+/* Splits the 2 MiB leaf around addr unless addr is 2 MiB aligned. */
+int mm_split_huge_at(struct mm *mm, u64 addr);
+enum fault_result huge_cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *l1e);
+/* Maps va's 2 MiB heap block with a zeroed huge page; false when va is
+ * not eligible or no block is free (use 4 KiB pages). Takes mm->lock. */
+bool huge_populate(struct mm *mm, u64 va);
 
 /* cow.c */
 enum fault_result cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep);

@@ -35,6 +35,68 @@ KTEST(page_alloc_every_page_and_free)
 	KT_EQ(free_page_count(), before);
 }
 
+KTEST(huge_alloc_whole_block_and_free)
+{
+	u64 before = free_page_count(), blocks = huge_free_count();
+	struct page *pg = alloc_huge(GFP_ZERO);
+	u64 *words, i, bad = 0;
+
+	KT_ASSERT(pg != NULL);
+	KT_ASSERT(IS_ALIGNED(page_to_pa(pg), HUGE_SIZE));
+	KT_EQ(free_page_count(), before - HUGE_PAGES);
+	KT_EQ(huge_free_count(), blocks - 1);
+	words = page_address(pg);
+	for (i = 0; i < HUGE_SIZE / 8; i++)
+		bad += words[i] != 0;
+	for (i = 0; i < HUGE_PAGES; i++)
+		bad += page_refcount(&pg[i]) != 1;
+	KT_EQ(bad, 0);
+	/* All 512 counts reach zero in one huge_put: back in one piece. */
+	huge_put(pg);
+	KT_EQ(free_page_count(), before);
+	KT_EQ(huge_free_count(), blocks);
+}
+
+KTEST(huge_put_frees_only_unreferenced_pages)
+{
+	u64 before = free_page_count();
+	struct page *pg = alloc_huge(0);
+
+	KT_ASSERT(pg != NULL);
+	page_get(&pg[7]); /* someone else still maps one page */
+	huge_put(pg);
+	KT_EQ(page_refcount(&pg[7]), 1);
+	KT_EQ(page_refcount(&pg[8]), 0);
+	KT_EQ(free_page_count(), before - 1);
+	page_put(&pg[7]);
+	KT_EQ(free_page_count(), before);
+}
+
+KTEST(huge_alloc_fails_cleanly_when_fragmented)
+{
+	u64 before = free_page_count();
+	void *list = NULL;
+	struct page *pg;
+
+	/* Small pages take everything: no block can be whole. */
+	while ((pg = alloc_page(0)) != NULL) {
+		void **kva = page_address(pg);
+		*kva = list;
+		list = kva;
+	}
+	KT_EQ(huge_free_count(), 0);
+	KT_ASSERT(alloc_huge(0) == NULL);
+	while (list) {
+		void *next = *(void **)list;
+		kfree_page(list);
+		list = next;
+	}
+	KT_EQ(free_page_count(), before);
+	/* Freed pages reach the global list again (all but the last few
+	 * in this hart's cache), so 2 MiB blocks form again. */
+	KT_ASSERT(huge_free_count() > 0);
+}
+
 KTEST(page_refcount_get_put_free)
 {
 	u64 before = free_page_count();

@@ -8,6 +8,14 @@
  * nr_free counts pages on the global list and in every cache, so it is
  * exact at any moment that no allocation is in flight.
  *
+ * Huge pages (2 MiB blocks) come from the same pages. Physical memory is
+ * cut into 2 MiB-aligned blocks, and block_free[] counts how many pages of
+ * each block sit on the global list; a block whose count is 512 is wholly
+ * free and alloc_huge() can unlink its pages (the global list is doubly
+ * linked for that). Single pages are taken from the front of the list and
+ * whole blocks given back at its tail, so a block freed in one piece tends
+ * to stay whole until small allocations have nothing else.
+ *
  * Lock order: callers may hold any mm or process lock; page_lock is a leaf.
  */
 #include <mm.h>
@@ -23,9 +31,78 @@ u64 page_array_n;
 phys_addr_t page_array_base_pa; /* address of page_array[0]'s page */
 
 static struct spinlock page_lock = SPINLOCK_INIT("page_lock");
-static struct page *free_list; /* guarded by page_lock */
-static u64 nr_free;            /* atomic */
+/*
+ * The global list links pages by their index in page_array, which keeps
+ * struct page at 16 bytes (a fork touches thousands of them). It is a
+ * ring through a sentinel entry just past the last page (free_head), so
+ * adding and removing take no branches. NIL ends a hart cache's list.
+ */
+#define NIL 0xffffffffu
+static u32 free_head; /* index of the sentinel; its links guarded by page_lock */
+static u16 *block_free;   /* per 2 MiB block: pages on the global list; page_lock */
+static u64 block_base;    /* pfn of block 0 (2 MiB aligned) */
+static u64 nr_blocks;
+static u64 whole_blocks;  /* blocks with every page on the global list; page_lock */
+static u64 block_hint;    /* where alloc_huge() starts looking; page_lock */
+static u64 nr_free;       /* atomic */
 static u64 nr_reserved;
+
+static inline u32 page_index(struct page *pg)
+{
+	return (u32)(pg - page_array);
+}
+
+static inline struct page *page_at(u32 i)
+{
+	return i == NIL ? NULL : &page_array[i];
+}
+
+static u64 block_off; /* pfn of page_array[0] - block_base */
+
+/* The 2 MiB block of page index i. */
+static inline u64 block_of(u32 i)
+{
+	return (i + block_off) >> 9;
+}
+
+/*
+ * Puts pg on the global list, at the tail when tail. page_lock held.
+ * Inlined: the refill and drain loops are hot (a fork of the eager kernel
+ * sends every page through here twice).
+ */
+static inline __attribute__((always_inline)) void global_add(struct page *pg, bool tail)
+{
+	u32 i = page_index(pg);
+	u32 at = tail ? page_array[free_head].prev : free_head; /* insert after */
+	u32 next = page_array[at].next;
+	u64 b = block_of(i);
+
+	pg->prev = at;
+	pg->next = next;
+	page_array[next].prev = i;
+	page_array[at].next = i;
+	if (++block_free[b] == HUGE_PAGES)
+		whole_blocks++;
+}
+
+/* Takes pg off the global list. page_lock held. */
+static inline __attribute__((always_inline)) void global_del(struct page *pg)
+{
+	u64 b = block_of(page_index(pg));
+
+	page_array[pg->prev].next = pg->next;
+	page_array[pg->next].prev = pg->prev;
+	if (block_free[b]-- == HUGE_PAGES)
+		whole_blocks--;
+}
+
+/* The first page of the global list, or NULL. page_lock held. */
+static struct page *global_first(void)
+{
+	u32 first = page_array[free_head].next;
+
+	return first == free_head ? NULL : &page_array[first];
+}
 
 #define PCP_BATCH 16
 #define PCP_HIGH 64
@@ -37,7 +114,7 @@ static u64 nr_reserved;
  */
 struct pcp {
 	struct spinlock lock;
-	struct page *list;
+	u32 list; /* first page's index, linked through next; NIL if empty */
 	int count;
 };
 static struct pcp pcp[MAX_CPUS];
@@ -55,12 +132,13 @@ void page_bad_struct(struct page *pg)
 /* Moves up to n pages from the global list into this hart's cache. */
 static void pcp_refill(struct pcp *p, int n)
 {
+	struct page *pg;
+
 	spin_lock(&page_lock);
-	while (n-- && free_list) {
-		struct page *pg = free_list;
-		free_list = pg->next;
+	while (n-- && (pg = global_first()) != NULL) {
+		global_del(pg);
 		pg->next = p->list;
-		p->list = pg;
+		p->list = page_index(pg);
 		p->count++;
 	}
 	spin_unlock(&page_lock);
@@ -70,25 +148,24 @@ static void pcp_refill(struct pcp *p, int n)
 static void pcp_drain(struct pcp *p, int n)
 {
 	spin_lock(&page_lock);
-	while (n-- && p->list) {
-		struct page *pg = p->list;
+	while (n-- && p->list != NIL) {
+		struct page *pg = &page_array[p->list];
 		p->list = pg->next;
 		p->count--;
-		pg->next = free_list;
-		free_list = pg;
+		global_add(pg, false);
 	}
 	spin_unlock(&page_lock);
 }
 
 /* Takes one page from p, refilling from the global list when asked. */
-static struct page *pcp_take(struct pcp *p, bool refill)
+static inline __attribute__((always_inline)) struct page *pcp_take(struct pcp *p, bool refill)
 {
 	struct page *pg;
 
 	spin_lock(&p->lock);
-	if (!p->list && refill)
+	if (p->list == NIL && refill)
 		pcp_refill(p, PCP_BATCH);
-	pg = p->list;
+	pg = page_at(p->list);
 	if (pg) {
 		p->list = pg->next;
 		p->count--;
@@ -122,7 +199,7 @@ struct page *alloc_page(unsigned gfp)
 	if (pg->refcount != 0 || (pg->flags & PG_RESERVED))
 		panic("alloc_page: free page %p has refcount %d flags %x",
 		      (void *)page_to_pa(pg), pg->refcount, pg->flags);
-	pg->next = NULL;
+	pg->next = NIL;
 	pg->flags = 0;
 	__atomic_store_n(&pg->refcount, 1, __ATOMIC_RELEASE);
 	if (gfp & GFP_ZERO)
@@ -140,12 +217,73 @@ static void free_page(struct page *pg)
 	p = &pcp[cpu_id()];
 	spin_lock(&p->lock);
 	pg->next = p->list;
-	p->list = pg;
+	p->list = page_index(pg);
 	p->count++;
 	__atomic_add_fetch(&nr_free, 1, __ATOMIC_RELAXED);
 	if (p->count > PCP_HIGH)
 		pcp_drain(p, PCP_HIGH - PCP_BATCH);
 	spin_unlock(&p->lock);
+}
+
+struct page *alloc_huge(unsigned gfp)
+{
+	struct page *first = NULL;
+	u64 i, b;
+
+	spin_lock(&page_lock);
+	for (i = 0; whole_blocks && i < nr_blocks; i++) {
+		b = (block_hint + i) % nr_blocks;
+		if (block_free[b] == HUGE_PAGES) {
+			block_hint = b;
+			first = &page_array[((block_base + (b << 9)) -
+					     (page_array_base_pa >> PAGE_SHIFT))];
+			break;
+		}
+	}
+	if (first) {
+		for (i = 0; i < HUGE_PAGES; i++)
+			global_del(&first[i]);
+		__atomic_sub_fetch(&nr_free, HUGE_PAGES, __ATOMIC_RELAXED);
+	}
+	spin_unlock(&page_lock);
+	if (!first)
+		return NULL;
+	for (i = 0; i < HUGE_PAGES; i++) {
+		if (first[i].refcount != 0 || (first[i].flags & PG_RESERVED))
+			panic("alloc_huge: free page %p has refcount %d flags %x",
+			      (void *)page_to_pa(&first[i]), first[i].refcount,
+			      first[i].flags);
+		first[i].flags = 0;
+		__atomic_store_n(&first[i].refcount, 1, __ATOMIC_RELEASE);
+	}
+	if (gfp & GFP_ZERO)
+		memset(page_address(first), 0, HUGE_SIZE);
+	return first;
+}
+
+void free_huge(struct page *first)
+{
+	u64 i;
+
+	if (!IS_ALIGNED(page_to_pa(first), HUGE_SIZE))
+		panic("free_huge: %p is not 2 MiB aligned", (void *)page_to_pa(first));
+	for (i = 0; i < HUGE_PAGES; i++)
+		if (page_refcount(&first[i]) != 0 || (first[i].flags & PG_RESERVED))
+			panic("free_huge: page %p has refcount %d flags %x",
+			      (void *)page_to_pa(&first[i]), first[i].refcount,
+			      first[i].flags);
+	spin_lock(&page_lock);
+	for (i = 0; i < HUGE_PAGES; i++) {
+		first[i].flags = 0;
+		global_add(&first[i], true);
+	}
+	__atomic_add_fetch(&nr_free, HUGE_PAGES, __ATOMIC_RELAXED);
+	spin_unlock(&page_lock);
+}
+
+u64 huge_free_count(void)
+{
+	return __atomic_load_n(&whole_blocks, __ATOMIC_RELAXED);
 }
 
 void page_bad_get(struct page *pg, int old)
@@ -196,22 +334,41 @@ u64 reserved_page_count(void)
  * Builds the page array at array_pa (already reserved by the caller) and
  * frees every RAM page that no reserved range covers.
  */
+u64 page_array_bytes(u64 npages)
+{
+	u64 blocks = (npages + 2 * HUGE_PAGES) >> 9; /* enough for any base */
+
+	/* One struct page more: the free list's sentinel. */
+	return ALIGN_UP((npages + 1) * sizeof(struct page), 8) + blocks * sizeof(u16);
+}
+
 void page_array_init(phys_addr_t base, u64 npages, phys_addr_t array_pa,
 		     const struct mem_region *rsv, int nrsv)
 {
-	u64 i;
+	u64 i, base_pfn = base >> PAGE_SHIFT;
 	int m;
 
 	page_array_base_pa = base;
 	page_array_n = npages;
-	for (m = 0; m < MAX_CPUS; m++)
+	block_base = ALIGN_DOWN(base_pfn, HUGE_PAGES);
+	block_off = base_pfn - block_base;
+	nr_blocks = (ALIGN_UP(base_pfn + npages, HUGE_PAGES) - block_base) >> 9;
+	block_free = pa_to_kva(array_pa + ALIGN_UP((npages + 1) * sizeof(struct page), 8));
+	for (i = 0; i < nr_blocks; i++)
+		block_free[i] = 0;
+	for (m = 0; m < MAX_CPUS; m++) {
 		spin_init(&pcp[m].lock, "pcp");
+		pcp[m].list = NIL;
+	}
 	page_array = pa_to_kva(array_pa);
 	for (i = 0; i < npages; i++) {
 		page_array[i].refcount = 1;
 		page_array[i].flags = PG_RESERVED;
-		page_array[i].next = NULL;
+		page_array[i].next = page_array[i].prev = NIL;
 	}
+	free_head = (u32)npages;
+	page_array[free_head] = (struct page){ .refcount = 1, .flags = PG_RESERVED,
+					      .next = free_head, .prev = free_head };
 	nr_reserved = npages;
 	for (m = 0; m < platform.nmem; m++) {
 		phys_addr_t pa = ALIGN_UP(platform.mem[m].base, PAGE_SIZE);
@@ -224,8 +381,7 @@ void page_array_init(phys_addr_t base, u64 npages, phys_addr_t array_pa,
 			pg = pa_to_page(pa);
 			pg->flags = 0;
 			pg->refcount = 0;
-			pg->next = free_list;
-			free_list = pg;
+			global_add(pg, true); /* low addresses first */
 			nr_free++;
 			nr_reserved--;
 		}

@@ -73,6 +73,13 @@ pte_t *pgtable_walk(pte_t *root, u64 va, bool alloc)
 	return walk_slow(root, va, alloc);
 }
 
+pte_t *pgtable_walk_l1(pte_t *root, u64 va, bool alloc)
+{
+	pte_t *t = next_table(&root[PT_INDEX(va, 2)], alloc);
+
+	return t ? &t[PT_INDEX(va, 1)] : NULL;
+}
+
 int pgtable_map_level(pte_t *root, u64 va, phys_addr_t pa, int level, unsigned prot)
 {
 	pte_t *t = root;

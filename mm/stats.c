@@ -29,36 +29,63 @@ void mem_get_stats(struct mem_stats *st)
 	st->cow_reuse_faults = vm_event_sum(EV_COW_REUSE);
 	st->zero_fill_faults = vm_event_sum(EV_ZERO_FILL);
 	st->shared_pages = shared_user_pages();
+	st->huge_free = huge_free_count();
+	st->thp_mapped = vm_event_sum(EV_THP_MAP);
+	st->thp_copies = vm_event_sum(EV_THP_COPY);
+	st->thp_splits = vm_event_sum(EV_THP_SPLIT);
 }
 
-/* Checks one VMA's PTEs; returns the number of problems. mm->lock held. */
-static int check_vma(struct mm *mm, struct vma *v)
+/* Checks one leaf of VMA v at va; returns the number of problems. */
+static int check_leaf(struct vma *v, u64 va, pte_t pte)
+{
+	int bad = 0;
+
+	if (!pte_leaf_ok(pte) || !pte_user(pte)) {
+		printk("mm_check: bad pte %lx at %lx\n", pte, va);
+		bad++;
+	}
+	if (pte_cow(pte) && !(v->flags & VM_WRITE)) {
+		printk("mm_check: COW pte in read-only VMA at %lx\n", va);
+		bad++;
+	}
+	if (pte_writable(pte) && !(v->flags & VM_WRITE)) {
+		printk("mm_check: writable pte in read-only VMA at %lx\n", va);
+		bad++;
+	}
+	if (page_refcount(pa_to_page(pte_pa(pte))) < 1) {
+		printk("mm_check: mapped page with refcount < 1 at %lx\n", va);
+		bad++;
+	}
+	return bad;
+}
+
+/*
+ * Checks one VMA's PTEs and counts the pages they map into *mapped;
+ * returns the number of problems. mm->lock held.
+ */
+static int check_vma(struct mm *mm, struct vma *v, u64 *mapped)
 {
 	int bad = 0;
 	u64 va;
 
 	for (va = v->start; va < v->end; va += PAGE_SIZE) {
 		pte_t *ptep = mm_pte(mm, va, false);
-		pte_t pte;
+
+		if (!ptep && (ptep = mm_huge_leaf(mm, va)) != NULL) {
+			if (!IS_ALIGNED(va, HUGE_SIZE) || v->end - va < HUGE_SIZE) {
+				printk("mm_check: 2 MiB page at %lx crosses VMA [%lx, %lx)\n",
+				       va, v->start, v->end);
+				bad++;
+			}
+			bad += check_leaf(v, va, *ptep);
+			*mapped += HUGE_PAGES;
+			va += HUGE_SIZE - PAGE_SIZE;
+			continue;
+		}
 		if (!ptep || !pte_valid(*ptep))
 			continue;
-		pte = *ptep;
-		if (!pte_leaf_ok(pte) || !pte_user(pte)) {
-			printk("mm_check: bad pte %lx at %lx\n", pte, va);
-			bad++;
-		}
-		if (pte_cow(pte) && !(v->flags & VM_WRITE)) {
-			printk("mm_check: COW pte in read-only VMA at %lx\n", va);
-			bad++;
-		}
-		if (pte_writable(pte) && !(v->flags & VM_WRITE)) {
-			printk("mm_check: writable pte in read-only VMA at %lx\n", va);
-			bad++;
-		}
-		if (page_refcount(pa_to_page(pte_pa(pte))) < 1) {
-			printk("mm_check: mapped page with refcount < 1 at %lx\n", va);
-			bad++;
-		}
+		bad += check_leaf(v, va, *ptep);
+		(*mapped)++;
 	}
 	return bad;
 }
@@ -71,13 +98,7 @@ int mm_check(struct mm *mm)
 
 	spin_lock(&mm->lock);
 	for (v = mm->vmas; v; v = v->next) {
-		u64 va;
-		bad += check_vma(mm, v);
-		for (va = v->start; va < v->end; va += PAGE_SIZE) {
-			pte_t *ptep = mm_pte(mm, va, false);
-			if (ptep && pte_valid(*ptep))
-				mapped++;
-		}
+		bad += check_vma(mm, v, &mapped);
 		if (v->next && v->next->start < v->end) {
 			printk("mm_check: VMAs overlap at %lx\n", v->next->start);
 			bad++;

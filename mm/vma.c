@@ -135,6 +135,15 @@ static void release_pages(struct mm *mm, u64 start, u64 end, bool clear)
 		u64 block_end = MIN(ALIGN_DOWN(va, LEVEL_SIZE(1)) + LEVEL_SIZE(1), end);
 		u64 i, n = (block_end - va) >> PAGE_SHIFT;
 
+		if (!ptep && (ptep = mm_huge_leaf(mm, va)) != NULL) {
+			/* Callers split a 2 MiB leaf they unmap only part of. */
+			if (n != HUGE_PAGES)
+				panic("release_pages: [%lx, %lx) cuts a 2 MiB page",
+				      start, end);
+			huge_release(mm, ptep); /* rss included */
+			va = block_end;
+			continue;
+		}
 		va = block_end;
 		if (!ptep) /* no table for this 2 MiB block */
 			continue;
@@ -164,6 +173,12 @@ int mm_unmap(struct mm *mm, u64 start, u64 end)
 	if (start >= end)
 		return 0;
 	spin_lock(&mm->lock);
+	/* 2 MiB pages cut by the range become small pages first. */
+	err = mm_split_huge_at(mm, start);
+	if (!err)
+		err = mm_split_huge_at(mm, end);
+	if (err)
+		goto out;
 	/* A split needs a new VMA: allocate it before changing anything. */
 	for (v = mm->vmas; v; v = v->next)
 		if (v->start < start && v->end > end) {
@@ -220,12 +235,18 @@ int mm_populate(struct mm *mm, u64 start, u64 end)
 		pte_t *ptep;
 		struct page *pg;
 
+		if (end - va >= HUGE_SIZE && huge_populate(mm, va)) {
+			va += HUGE_SIZE - PAGE_SIZE;
+			continue;
+		}
 		/* One page per lock hold keeps interrupts off only briefly. */
 		spin_lock(&mm->lock);
 		v = vma_find(mm, va);
 		ptep = v ? mm_pte(mm, va, true) : NULL;
 		if (!v)
 			err = -EFAULT;
+		else if (!ptep && mm_huge_leaf(mm, va))
+			; /* already mapped by a 2 MiB page */
 		else if (!ptep)
 			err = -ENOMEM;
 		else if (!pte_valid(*ptep)) {
@@ -249,10 +270,15 @@ int mm_write(struct mm *mm, u64 va, const void *src, size_t n)
 	while (n) {
 		size_t off = va & (PAGE_SIZE - 1), chunk = MIN(n, PAGE_SIZE - off);
 		pte_t *ptep = mm_pte(mm, va, false);
+		phys_addr_t pa;
 
-		if (!ptep || !pte_valid(*ptep))
+		if (!ptep && (ptep = mm_huge_leaf(mm, va)) != NULL)
+			pa = pte_pa(*ptep) + (va & (HUGE_SIZE - PAGE_SIZE));
+		else if (ptep && pte_valid(*ptep))
+			pa = pte_pa(*ptep);
+		else
 			return -EFAULT;
-		memcpy((char *)pa_to_kva(pte_pa(*ptep)) + off, s, chunk);
+		memcpy((char *)pa_to_kva(pa) + off, s, chunk);
 		va += chunk;
 		s += chunk;
 		n -= chunk;

@@ -124,6 +124,10 @@ SYSCALL(memstat)
 	ms.cow_reuse_faults = st.cow_reuse_faults;
 	ms.zero_fill_faults = st.zero_fill_faults;
 	ms.shared_pages = st.shared_pages;
+	ms.huge_free = st.huge_free;
+	ms.thp_mapped = st.thp_mapped;
+	ms.thp_copies = st.thp_copies;
+	ms.thp_splits = st.thp_splits;
 	ms.nproc = proc_count();
 	return copy_to_user(a[0], &ms, sizeof(ms));
 }

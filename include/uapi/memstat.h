@@ -11,6 +11,10 @@ struct memstat {
 	unsigned long zero_fill_faults;
 	unsigned long shared_pages;
 	unsigned long nproc;
+	unsigned long huge_free;  /* 2 MiB blocks wholly free */
+	unsigned long thp_mapped; /* 2 MiB heap mappings made (since boot) */
+	unsigned long thp_copies; /* COW faults that copied a 2 MiB page */
+	unsigned long thp_splits; /* 2 MiB mappings split into 4 KiB pages */
 };
 
 #define PROCINFO_NAME 16

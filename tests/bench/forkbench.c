@@ -14,11 +14,17 @@
  * one tick is 100 ns. If rdtime traps, a probe child dies of it and the
  * program falls back to uptime() ticks, far coarser, and says so.
  *
+ * The fault costs below are measured on 4 KiB pages.
+ *
  * Measurements (each the median of several repetitions):
  *   fork_lat_<N>m      fork + child exit + wait, parent heap of N MiB with
- *                      every page written first (N = 0, 1, 8, 32).
+ *                      every page written first (N = 0, 1, 8, 32). The
+ *                      heap grows with an eager sbrk, so its whole 2 MiB
+ *                      blocks are 2 MiB pages (mm/huge.c).
  *   touchall_<N>m      the same, with the child writing every heap page
  *                      before it exits.
+ *   fork_lat_32m_4k,   the same two for a 32 MiB heap of 4 KiB pages only
+ *   touchall_32m_4k    (grown with sbrklazy, then touched).
  *   cow_copy_fault     one store to a page shared with another process,
  *                      per page (the child stores, the parent keeps it).
  *   cow_reuse_fault    one store to a COW page nobody else shares any more
@@ -163,11 +169,15 @@ static void touch_pages(char *p, unsigned long size, char val)
 }
 
 /*
- * Grows the heap to size bytes (eagerly) and writes every page, so every
- * page is present, private and writable. Exits on failure.
+ * Grows the heap to size bytes and writes every page, so every page is
+ * present, private and writable. An eager sbrk maps whole 2 MiB blocks
+ * with 2 MiB pages; small grows lazily instead, so that every page is a
+ * 4 KiB page (zero-filled on its first touch). Exits on failure.
  */
-static void heap_set(unsigned long size)
+static void heap_set(unsigned long size, int small)
 {
+	struct memstat m0, m1;
+
 	if (heap_size) {
 		if (sbrk(-(int)heap_size) == SBRK_ERROR) {
 			printf("# forkbench: sbrk shrink failed\n");
@@ -177,13 +187,17 @@ static void heap_set(unsigned long size)
 	}
 	if (size == 0)
 		return;
-	heap = sbrk((int)size);
+	memstat(&m0);
+	heap = small ? sbrklazy((int)size) : sbrk((int)size);
 	if (heap == SBRK_ERROR) {
 		printf("# forkbench: sbrk(%lu) failed\n", size);
 		exit(1);
 	}
 	heap_size = size;
 	touch_pages(heap, size, 1);
+	memstat(&m1);
+	printf("# heap of %lu MiB: %lu of its %lu pages in 2 MiB pages\n",
+	       size / MIB, (m1.thp_mapped - m0.thp_mapped) * 512, size / PGSIZE);
 }
 
 /*
@@ -247,19 +261,21 @@ static void fmt_name(char *name, int mib)
 	*p = 0;
 }
 
-/* fork_lat_<mib>m (touch 0) or touchall_<mib>m (touch 1). */
-static void bench_fork(int mib, int touch, int reps)
+/* fork_lat_<mib>m (touch 0) or touchall_<mib>m (touch 1); _4k if small. */
+static void bench_fork(int mib, int touch, int small, int reps)
 {
 	unsigned long s[MAX_REPS];
 	char name[32];
 	int i;
 
-	heap_set((unsigned long)mib * MIB);
+	heap_set((unsigned long)mib * MIB, small);
 	time_fork(touch); /* warm up */
 	for (i = 0; i < reps; i++)
 		s[i] = time_fork(touch);
 	strcpy(name, touch ? "touchall_" : "fork_lat_");
 	fmt_name(name, mib);
+	if (small)
+		strcpy(name + strlen(name), "_4k");
 	report_us(name, median(s, reps));
 }
 
@@ -429,7 +445,7 @@ static void bench_forkexec(int mib, int reps)
 	char name[32];
 	int i;
 
-	heap_set((unsigned long)mib * MIB);
+	heap_set((unsigned long)mib * MIB, 0);
 	time_forkexec(); /* warm up, and the file cache */
 	for (i = 0; i < reps; i++)
 		s[i] = time_forkexec();
@@ -447,7 +463,7 @@ static int wanted(const char *filter, const char *name)
 /*
  * forkbench [REPS [GROUP]]: REPS repetitions per measurement (default 15);
  * GROUP runs one group only, for profiling: fork_lat_<N>m, touchall_<N>m
- * (N = 0, 1, 8, 32), clock_read, faults (copy, reuse, present, zero-fill), forkexec_0m,
+ * (N = 0, 1, 8, 32), fork_lat_32m_4k, touchall_32m_4k, clock_read, faults (copy, reuse, present, zero-fill), forkexec_0m,
  * forkexec_32m, or none (only the clock probe).
  */
 int main(int argc, char *argv[])
@@ -469,22 +485,25 @@ int main(int argc, char *argv[])
 			strcpy(name, touch ? "touchall_" : "fork_lat_");
 			fmt_name(name, sizes[i]);
 			if (wanted(filter, name))
-				bench_fork(sizes[i], touch, reps);
+				bench_fork(sizes[i], touch, 0, reps);
 		}
+		strcpy(name, touch ? "touchall_32m_4k" : "fork_lat_32m_4k");
+		if (wanted(filter, name))
+			bench_fork(32, touch, 1, reps);
 	}
 	if (wanted(filter, "faults")) {
-		heap_set(8 * MIB);
+		heap_set(8 * MIB, 1);
 		bench_copy_fault(reps);
 		bench_reuse_fault(reps);
 		bench_touch_present(reps);
-		heap_set(0);
+		heap_set(0, 0);
 		bench_zero_fill(8 * MIB, reps);
 	}
 	if (wanted(filter, "forkexec_0m"))
 		bench_forkexec(0, reps);
 	if (wanted(filter, "forkexec_32m"))
 		bench_forkexec(32, reps);
-	heap_set(0);
+	heap_set(0, 0);
 	printf("# forkbench: done\n");
 	exit(0);
 }

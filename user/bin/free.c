@@ -39,6 +39,10 @@ int main(int argc, char *argv[])
 	printf("%-18s %8lu\n", "COW copy faults", ms.cow_copy_faults);
 	printf("%-18s %8lu\n", "COW reuse faults", ms.cow_reuse_faults);
 	printf("%-18s %8lu\n", "zero-fill faults", ms.zero_fill_faults);
+	printf("%-18s %8lu\n", "2 MiB blocks free", ms.huge_free);
+	printf("%-18s %8lu\n", "2 MiB mappings", ms.thp_mapped);
+	printf("%-18s %8lu\n", "2 MiB COW copies", ms.thp_copies);
+	printf("%-18s %8lu\n", "2 MiB splits", ms.thp_splits);
 	printf("%-18s %8lu\n", "processes", ms.nproc);
 	exit(0);
 }

@@ -1,0 +1,235 @@
+/*
+ * Transparent huge pages for the heap.
+ *
+ * An eager sbrk that covers a whole 2 MiB-aligned block of the heap maps
+ * that block with one level-1 leaf PTE over a 2 MiB block of physical
+ * memory from alloc_huge(), when one is wholly free, and with 4 KiB pages
+ * otherwise. The 512 pages behind a 2 MiB leaf keep their own struct
+ * pages, and the leaf holds one reference on each, exactly as 512 small
+ * PTEs would. So every refcount rule of copy-on-write stays per page:
+ *
+ *   fork    the parent's leaf turns COW like a small one; the child gets a
+ *           copy of the leaf and each of the 512 pages one more reference
+ *           (cow.c). One PTE written instead of 512.
+ *   store   to a COW 2 MiB leaf (huge_cow_fault): every page's count is 1
+ *           -> reuse the leaf; otherwise copy the 2 MiB into a new block
+ *           and drop the old references; with no free block, or memory
+ *           running low, split the leaf and copy the one 4 KiB page that
+ *           was written.
+ *   split   the leaf becomes a table of 512 small PTEs with the same bits,
+ *           each keeping its page's reference: no refcount changes.
+ *           Unmapping part of a block (an sbrk shrink to a break inside
+ *           it) splits first.
+ *   unmap   drops the 512 references; a block whose pages all reached
+ *           zero goes back to the allocator in one piece.
+ *
+ * A lazily grown heap (sbrklazy), the stack and ELF segments always get
+ * 4 KiB pages; so does everything when the command line says thp=off.
+ * Everything here runs under mm->lock unless it says otherwise.
+ */
+#include <vm.h>
+#include <mm.h>
+#include <errno.h>
+#include <pgtable.h>
+#include <printk.h>
+#include <string.h>
+#include "internal.h"
+
+bool thp_enabled = true;
+
+pte_t *mm_huge_leaf(struct mm *mm, u64 va)
+{
+	pte_t *l1e = pgtable_walk_l1(mm->root, va, false);
+
+	return l1e && pte_leaf(*l1e) ? l1e : NULL;
+}
+
+/* The first of the 512 pages a 2 MiB leaf maps. */
+struct page *huge_leaf_page(pte_t pte)
+{
+	if (unlikely(!IS_ALIGNED(pte_pa(pte), HUGE_SIZE)))
+		panic("huge leaf %lx maps a misaligned block", pte);
+	return pa_to_page(pte_pa(pte));
+}
+
+void huge_put(struct page *first)
+{
+	u64 zeroed[HUGE_PAGES / 64] = { 0 };
+	struct page *pg;
+	int nzero = 0;
+
+	/*
+	 * The loop a fork's exit spends its time in, so it is unrolled and
+	 * has one fence on each side instead of two per page: the release
+	 * fence orders our earlier writes to the pages before any count
+	 * drops, the acquire fence orders the counts before we free a page.
+	 */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+#pragma GCC unroll 8
+	for (pg = first; pg < first + HUGE_PAGES; pg++) {
+		int old = __atomic_fetch_sub(&pg->refcount, 1, __ATOMIC_RELAXED);
+
+		if (unlikely(old <= 1)) {
+			u64 i = (u64)(pg - first);
+			if (old < 1)
+				page_put_last(pg, old - 1); /* panics */
+			zeroed[i / 64] |= 1UL << (i % 64);
+			nzero++;
+		}
+	}
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (nzero == HUGE_PAGES) {
+		free_huge(first);
+		return;
+	}
+	/* Only the pages this call dropped to zero are ours to free: another
+	 * sharer may be freeing others of the block right now. */
+	for (pg = first; nzero && pg < first + HUGE_PAGES; pg++) {
+		u64 i = (u64)(pg - first);
+		if (zeroed[i / 64] & (1UL << (i % 64)))
+			page_put_last(pg, 0);
+	}
+}
+
+void huge_get(struct page *first)
+{
+	struct page *pg;
+	unsigned bad = 0;
+
+	/* One reference more on each page, unrolled, with one check at the
+	 * end: old - 1 has its top bit set for a page that was not in use. */
+#pragma GCC unroll 8
+	for (pg = first; pg < first + HUGE_PAGES; pg++)
+		bad |= (unsigned)__atomic_fetch_add(&pg->refcount, 1, __ATOMIC_RELAXED) - 1;
+	if (unlikely(bad >> 31))
+		for (pg = first; pg < first + HUGE_PAGES; pg++)
+			if (page_refcount(pg) < 2)
+				page_bad_get(pg, page_refcount(pg) - 1);
+}
+
+void huge_release(struct mm *mm, pte_t *l1e)
+{
+	struct page *first = huge_leaf_page(*l1e);
+
+	WRITE_ONCE(*l1e, 0);
+	huge_put(first);
+	mm->rss -= HUGE_PAGES;
+}
+
+int huge_split(struct mm *mm, u64 va, pte_t *l1e)
+{
+	pte_t *t = pgtable_alloc();
+	pte_t pte = *l1e;
+	int i;
+
+	if (!t)
+		return -ENOMEM;
+	/* Same bits, consecutive frames: adding i to the PPN field. */
+	for (i = 0; i < PT_ENTRIES; i++)
+		t[i] = pte + ((pte_t)i << PTE_PPN_SHIFT);
+	WRITE_ONCE(*l1e, pte_mktable(kva_to_pa(t)));
+	mm_flush_page(mm, ALIGN_DOWN(va, HUGE_SIZE));
+	vm_event_inc(EV_THP_SPLIT);
+	return 0;
+}
+
+int mm_split_huge_at(struct mm *mm, u64 addr)
+{
+	pte_t *l1e;
+
+	if (IS_ALIGNED(addr, HUGE_SIZE))
+		return 0;
+	l1e = mm_huge_leaf(mm, addr);
+	return l1e ? huge_split(mm, addr, l1e) : 0;
+}
+
+/*
+ * Whether a COW fault may copy a whole 2 MiB page. A process that writes
+ * one word in each of many shared 2 MiB pages would otherwise take 512
+ * times the memory it needs, and run out where 4 KiB copies fit (tests/cow
+ * cowbig does just that). So whole copies stop while less than a quarter
+ * of memory would be left free; below that, only the written 4 KiB page
+ * is copied.
+ */
+static bool huge_copy_affordable(void)
+{
+	return free_page_count() >= total_page_count() / 4 + HUGE_PAGES;
+}
+
+enum fault_result huge_cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *l1e)
+{
+	u64 hva = ALIGN_DOWN(va, HUGE_SIZE);
+	pte_t pte = *l1e;
+	struct page *old = huge_leaf_page(pte), *new;
+	bool alone = true;
+	int i;
+
+	if (!(vma->flags & VM_WRITE))
+		panic("huge_cow_fault: COW leaf at %lx in a read-only VMA", va);
+	/* As for a small page (cow.c), counts of 1 are stable under our lock. */
+	for (i = 0; i < HUGE_PAGES && alone; i++)
+		alone = page_refcount(&old[i]) == 1;
+	if (alone) {
+		pte_install(l1e, pte_mkwrite(pte));
+		mm_flush_page(mm, hva);
+		vm_event_inc(EV_COW_REUSE);
+		return FAULT_OK;
+	}
+	new = huge_copy_affordable() ? alloc_huge(0) : NULL;
+	if (new) {
+		memcpy(page_address(new), page_address(old), HUGE_SIZE);
+		pte_install(l1e, pte_mkleaf(page_to_pa(new), vma_prot(vma)));
+		mm_flush_page(mm, hva);
+		huge_put(old);
+		vm_event_inc(EV_COW_COPY);
+		vm_event_inc(EV_THP_COPY);
+		return FAULT_OK;
+	}
+	/* No free 2 MiB block: copy just the page that was written. */
+	if (huge_split(mm, va, l1e))
+		return FAULT_OOM;
+	return cow_fault(mm, vma, va, mm_pte(mm, va, false));
+}
+
+/* Whether va starts a 2 MiB block of the heap VMA v that nothing maps. */
+static pte_t *huge_slot(struct mm *mm, struct vma *v, u64 va, bool alloc)
+{
+	pte_t *l1e;
+
+	if (!v || v->kind != VMA_HEAP || v->end - va < HUGE_SIZE)
+		return NULL;
+	l1e = pgtable_walk_l1(mm->root, va, alloc);
+	return l1e && *l1e == 0 ? l1e : NULL;
+}
+
+bool huge_populate(struct mm *mm, u64 va)
+{
+	struct page *pg;
+	bool mapped = false;
+	pte_t *l1e;
+
+	if (!thp_enabled || !IS_ALIGNED(va, HUGE_SIZE))
+		return false;
+	spin_lock(&mm->lock);
+	l1e = huge_slot(mm, vma_find(mm, va), va, true);
+	spin_unlock(&mm->lock);
+	if (!l1e)
+		return false;
+	/* Zeroing 2 MiB takes a while: do it without the lock. */
+	pg = alloc_huge(GFP_ZERO);
+	if (!pg)
+		return false;
+	spin_lock(&mm->lock);
+	l1e = huge_slot(mm, vma_find(mm, va), va, false);
+	if (l1e) {
+		pte_install(l1e, pte_mkleaf(page_to_pa(pg),
+					    vma_prot(vma_find(mm, va))));
+		mm->rss += HUGE_PAGES;
+		vm_event_inc(EV_THP_MAP);
+		mapped = true;
+	}
+	spin_unlock(&mm->lock);
+	if (!mapped)
+		huge_put(pg);
+	return mapped;
+}

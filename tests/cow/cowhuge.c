@@ -1,0 +1,226 @@
+/*
+ * cowhuge: copy-on-write of 2 MiB heap pages.
+ *
+ * An eager sbrk maps whole 2 MiB blocks of the heap with 2 MiB pages
+ * (mm/huge.c). Each of the 512 small pages behind one keeps its own
+ * refcount, so fork shares them like small pages. This checks, with the
+ * memstat counters saying which path the kernel took:
+ *   - eager sbrk really maps 2 MiB pages;
+ *   - a child's store into a shared 2 MiB page copies the whole page, and
+ *     neither process sees the other's writes;
+ *   - after the child exits, the parent's store reuses its 2 MiB page;
+ *   - a child that shrinks its heap to a break inside a shared 2 MiB page
+ *     splits only its own mapping;
+ *   - with less than a quarter of memory free, a store splits the shared
+ *     2 MiB page and copies only the 4 KiB page written;
+ *   - every page comes back at the end.
+ */
+#include "kernel/types.h"
+#include "kernel/riscv.h"
+#include "user/user.h"
+#include "../user/tap.h"
+
+#define MIB (1024 * 1024)
+#define HUGE (2 * MIB)
+#define HEAP (8 * MIB)
+#define PARENT_SEED 0x2bad2bad00000000UL
+#define CHILD_SEED 0x5eed5eed00000000UL
+
+/* Child exit status bits. */
+#define BAD_INHERITED 1 /* a word differed from the parent's */
+#define BAD_OWN 2	/* the child's own write did not stick */
+#define BAD_PATH 4	/* the counters show another path than expected */
+#define BAD_SBRK 8	/* the shrink failed */
+
+static char *heap;
+
+static void fill_words(char *start, long bytes, uint64 seed)
+{
+	uint64 *w = (uint64 *)start, *end = (uint64 *)(start + bytes);
+
+	for (; w < end; w++)
+		*w = (uint64)w ^ seed;
+}
+
+/* Counts the words of [start, start+bytes) not holding fill_words(seed). */
+static long bad_words(const char *start, long bytes, uint64 seed)
+{
+	const uint64 *w = (const uint64 *)start,
+		     *end = (const uint64 *)(start + bytes);
+	long bad = 0;
+
+	for (; w < end; w++)
+		if (*w != ((uint64)w ^ seed))
+			bad++;
+	return bad;
+}
+
+static struct memstat stats(void)
+{
+	struct memstat ms;
+
+	if (memstat(&ms) < 0) {
+		printf("Bail out! memstat failed\n");
+		exit(1);
+	}
+	return ms;
+}
+
+/* The first 2 MiB-aligned address in the heap. */
+static char *first_block(void)
+{
+	return (char *)(((uint64)heap + HUGE - 1) & ~(uint64)(HUGE - 1));
+}
+
+/* Stores one word into the middle of the first 2 MiB page; checks it. */
+static int store_middle(void)
+{
+	uint64 *w = (uint64 *)(first_block() + MIB);
+	int status = 0;
+
+	*w = 42;
+	if (*w != 42)
+		status |= BAD_OWN;
+	if (bad_words((char *)(w + 1), 64, PARENT_SEED) != 0 ||
+	    bad_words(first_block(), MIB, PARENT_SEED) != 0)
+		status |= BAD_INHERITED;
+	return status;
+}
+
+/* Child: store into a shared 2 MiB page; expects a whole-page copy. */
+static void child_copy(unsigned long arg)
+{
+	struct memstat a, b;
+	int status = 0;
+
+	(void)arg;
+	if (bad_words(heap, HEAP, PARENT_SEED) != 0)
+		status |= BAD_INHERITED;
+	a = stats();
+	status |= store_middle();
+	b = stats();
+	if (b.thp_copies != a.thp_copies + 1 || b.thp_splits != a.thp_splits)
+		status |= BAD_PATH;
+	exit(status);
+}
+
+/* Child: shrink the heap to 4 KiB past the middle of the last 2 MiB page. */
+static void child_shrink(unsigned long arg)
+{
+	char *last = first_block() + (HEAP / HUGE - 2) * HUGE;
+	char *brk = last + MIB + PGSIZE;
+	long keep = brk - heap;
+	struct memstat a, b;
+	int status = 0;
+
+	(void)arg;
+	a = stats();
+	if (sbrk(-(int)(HEAP - keep)) == SBRK_ERROR)
+		exit(BAD_SBRK);
+	b = stats();
+	if (b.thp_splits != a.thp_splits + 1)
+		status |= BAD_PATH;
+	if (bad_words(heap, keep, PARENT_SEED) != 0)
+		status |= BAD_INHERITED;
+	/* The last page kept, now a small COW page, copied on its own. */
+	fill_words(brk - PGSIZE, PGSIZE, CHILD_SEED);
+	if (bad_words(brk - PGSIZE, PGSIZE, CHILD_SEED) != 0)
+		status |= BAD_OWN;
+	if (bad_words(last, MIB, PARENT_SEED) != 0)
+		status |= BAD_INHERITED;
+	exit(status);
+}
+
+/* Child: memory is short, so the store splits and copies 4 KiB. */
+static void child_split(unsigned long arg)
+{
+	struct memstat a, b;
+	int status = 0;
+
+	(void)arg;
+	a = stats();
+	status |= store_middle();
+	b = stats();
+	if (b.thp_splits != a.thp_splits + 1 || b.thp_copies != a.thp_copies ||
+	    b.cow_copy_faults != a.cow_copy_faults + 1)
+		status |= BAD_PATH;
+	exit(status);
+}
+
+int main(void)
+{
+	struct memstat m0, m1, m2;
+	long baseline, shared_before, fill;
+	char *extra;
+	int status;
+
+	tap_plan(14);
+	baseline = free_pages();
+	m0 = stats();
+	heap = sbrk(HEAP);
+	if (heap == SBRK_ERROR) {
+		printf("Bail out! no 8 MiB heap\n");
+		exit(1);
+	}
+	m1 = stats();
+	ok(m1.thp_mapped - m0.thp_mapped >= HEAP / HUGE - 1,
+	   "eager sbrk of 8 MiB mapped %lu 2 MiB pages",
+	   m1.thp_mapped - m0.thp_mapped);
+	fill_words(heap, HEAP, PARENT_SEED);
+	shared_before = (long)stats().shared_pages;
+
+	/* A store into a shared 2 MiB page copies all of it. */
+	status = run_in_child(child_copy, 0);
+	ok(status >= 0 && !(status & BAD_INHERITED),
+	   "the child read the parent's heap, around its store too (%d)", status);
+	ok(status >= 0 && !(status & BAD_OWN), "the child's store stuck (%d)", status);
+	ok(status >= 0 && !(status & BAD_PATH),
+	   "the child's store copied one 2 MiB page, split none (%d)", status);
+	ok(bad_words(heap, HEAP, PARENT_SEED) == 0,
+	   "the parent's heap is unchanged");
+
+	/* Sole owner again: the parent's store reuses the 2 MiB page. */
+	m1 = stats();
+	*(uint64 *)(first_block() + MIB) = (uint64)(first_block() + MIB) ^ PARENT_SEED;
+	m2 = stats();
+	ok(m2.cow_reuse_faults == m1.cow_reuse_faults + 1 &&
+	   m2.thp_copies == m1.thp_copies && m2.thp_splits == m1.thp_splits,
+	   "the parent's store after the child exited reused its 2 MiB page");
+	ok((long)m2.shared_pages <= shared_before,
+	   "no page is shared any more (%lu, %ld before)", m2.shared_pages,
+	   shared_before);
+
+	/* A shrink into a shared 2 MiB page splits only the child's mapping. */
+	m1 = stats();
+	status = run_in_child(child_shrink, 0);
+	ok(status >= 0 && !(status & (BAD_SBRK | BAD_PATH)),
+	   "the child's shrink to a break inside a 2 MiB page split it (%d)",
+	   status);
+	ok(status >= 0 && !(status & (BAD_INHERITED | BAD_OWN)),
+	   "the child's heap below its break is intact and writable (%d)", status);
+	m2 = stats();
+	ok(bad_words(heap, HEAP, PARENT_SEED) == 0 &&
+	   m2.thp_splits == m1.thp_splits + 1,
+	   "the parent's heap and its 2 MiB pages are untouched");
+
+	/* Fill memory until less than a quarter is free, then share again. */
+	m1 = stats();
+	fill = (long)m1.free_pages - (long)m1.total_pages / 4 + 64;
+	extra = fill > 0 ? sbrk((int)(fill * PGSIZE)) : SBRK_ERROR;
+	if (!ok(extra != SBRK_ERROR, "sbrk of %ld pages leaves under a quarter "
+				     "of memory free", fill)) {
+		printf("Bail out! cannot fill memory\n");
+		exit(1);
+	}
+	status = run_in_child(child_split, 0);
+	ok(status >= 0 && !(status & BAD_PATH),
+	   "short of memory, the child's store split the 2 MiB page and copied "
+	   "4 KiB (%d)", status);
+	ok(status >= 0 && !(status & (BAD_INHERITED | BAD_OWN)),
+	   "and the child saw its store and the parent's data (%d)", status);
+	sbrk(-(int)(fill * PGSIZE));
+	sbrk(-HEAP);
+	check_no_leak(baseline, "after the heap shrank to nothing");
+	tap_done();
+	return 0;
+}
