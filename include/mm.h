@@ -42,6 +42,11 @@ struct page *alloc_page(unsigned gfp);
 #define HUGE_PAGES 512
 struct page *alloc_huge(unsigned gfp);
 void free_huge(struct page *first);
+/* page_get() on each of the 512 pages from first (a 2 MiB mapping). */
+void page_get_huge(struct page *first);
+/* page_put() on each of the 512 pages from first; frees the block in one
+ * piece when every count reached zero here. */
+void page_put_huge(struct page *first);
 
 /* The page array (mm/page.c); read-only after boot. */
 extern struct page *page_array;

@@ -160,7 +160,7 @@ static int copy_huge(struct mm *child, struct vma *vma, u64 va, pte_t *l1e)
 #else
 	if (vma->flags & VM_WRITE)
 		pte = cow_share_pte(l1e);
-	huge_get(first);
+	page_get_huge(first);
 #endif
 	pte_install(cl1e, pte);
 	child->rss += HUGE_PAGES;

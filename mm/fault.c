@@ -5,6 +5,8 @@
  *
  *   find the VMA           -> none: FAULT_SEGV
  *   check the access       -> the VMA forbids it: FAULT_SEGV
+ *   a 2 MiB leaf covers it -> the same checks on the leaf; a COW store
+ *                             goes to huge_cow_fault() in huge.c
  *   look at the PTE:
  *     not present          -> demand_zero() (heap, lazy sbrk, stack, bss)
  *     store, COW bit       -> cow_fault() in cow.c
@@ -79,12 +81,14 @@ enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access)
 			r = FAULT_OOM;
 			goto out;
 		}
-		if ((access & FAULT_WRITE) && pte_cow(*ptep))
+		if ((access & FAULT_WRITE) && pte_cow(*ptep)) {
 			r = huge_cow_fault(mm, vma, va, ptep);
-		else if (pte_permits(*ptep, access))
-			r = FAULT_OK, mm_flush_page(mm, va);
-		else
+		} else if (pte_permits(*ptep, access)) {
+			r = FAULT_OK; /* stale TLB entry */
+			mm_flush_page(mm, va);
+		} else {
 			r = FAULT_SEGV;
+		}
 		goto out;
 	}
 	pte = *ptep;

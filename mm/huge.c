@@ -52,67 +52,12 @@ struct page *huge_leaf_page(pte_t pte)
 	return pa_to_page(pte_pa(pte));
 }
 
-void huge_put(struct page *first)
-{
-	u64 zeroed[HUGE_PAGES / 64] = { 0 };
-	struct page *pg;
-	int nzero = 0;
-
-	/*
-	 * The loop a fork's exit spends its time in, so it is unrolled and
-	 * has one fence on each side instead of two per page: the release
-	 * fence orders our earlier writes to the pages before any count
-	 * drops, the acquire fence orders the counts before we free a page.
-	 */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-#pragma GCC unroll 8
-	for (pg = first; pg < first + HUGE_PAGES; pg++) {
-		int old = __atomic_fetch_sub(&pg->refcount, 1, __ATOMIC_RELAXED);
-
-		if (unlikely(old <= 1)) {
-			u64 i = (u64)(pg - first);
-			if (old < 1)
-				page_put_last(pg, old - 1); /* panics */
-			zeroed[i / 64] |= 1UL << (i % 64);
-			nzero++;
-		}
-	}
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	if (nzero == HUGE_PAGES) {
-		free_huge(first);
-		return;
-	}
-	/* Only the pages this call dropped to zero are ours to free: another
-	 * sharer may be freeing others of the block right now. */
-	for (pg = first; nzero && pg < first + HUGE_PAGES; pg++) {
-		u64 i = (u64)(pg - first);
-		if (zeroed[i / 64] & (1UL << (i % 64)))
-			page_put_last(pg, 0);
-	}
-}
-
-void huge_get(struct page *first)
-{
-	struct page *pg;
-	unsigned bad = 0;
-
-	/* One reference more on each page, unrolled, with one check at the
-	 * end: old - 1 has its top bit set for a page that was not in use. */
-#pragma GCC unroll 8
-	for (pg = first; pg < first + HUGE_PAGES; pg++)
-		bad |= (unsigned)__atomic_fetch_add(&pg->refcount, 1, __ATOMIC_RELAXED) - 1;
-	if (unlikely(bad >> 31))
-		for (pg = first; pg < first + HUGE_PAGES; pg++)
-			if (page_refcount(pg) < 2)
-				page_bad_get(pg, page_refcount(pg) - 1);
-}
-
 void huge_release(struct mm *mm, pte_t *l1e)
 {
 	struct page *first = huge_leaf_page(*l1e);
 
 	WRITE_ONCE(*l1e, 0);
-	huge_put(first);
+	page_put_huge(first);
 	mm->rss -= HUGE_PAGES;
 }
 
@@ -180,7 +125,7 @@ enum fault_result huge_cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *
 		memcpy(page_address(new), page_address(old), HUGE_SIZE);
 		pte_install(l1e, pte_mkleaf(page_to_pa(new), vma_prot(vma)));
 		mm_flush_page(mm, hva);
-		huge_put(old);
+		page_put_huge(old);
 		vm_event_inc(EV_COW_COPY);
 		vm_event_inc(EV_THP_COPY);
 		return FAULT_OK;
@@ -230,6 +175,6 @@ bool huge_populate(struct mm *mm, u64 va)
 	}
 	spin_unlock(&mm->lock);
 	if (!mapped)
-		huge_put(pg);
+		page_put_huge(pg);
 	return mapped;
 }

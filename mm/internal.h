@@ -79,10 +79,6 @@ void unmap_pages(struct mm *mm, u64 start, u64 end);
 /* The 2 MiB leaf covering va, or NULL. */
 pte_t *mm_huge_leaf(struct mm *mm, u64 va);
 struct page *huge_leaf_page(pte_t pte);
-/* Adds one reference to each of the 512 pages from first (all in use). */
-void huge_get(struct page *first);
-/* Drops one reference on each of the 512 pages from first. */
-void huge_put(struct page *first);
 /* Unmaps a 2 MiB leaf and drops its references. */
 void huge_release(struct mm *mm, pte_t *l1e);
 /* Turns a 2 MiB leaf into a table of 512 small PTEs. 0 or -ENOMEM. */

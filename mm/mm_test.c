@@ -51,20 +51,20 @@ KTEST(huge_alloc_whole_block_and_free)
 	for (i = 0; i < HUGE_PAGES; i++)
 		bad += page_refcount(&pg[i]) != 1;
 	KT_EQ(bad, 0);
-	/* All 512 counts reach zero in one huge_put: back in one piece. */
-	huge_put(pg);
+	/* All 512 counts reach zero in one page_put_huge: back in one piece. */
+	page_put_huge(pg);
 	KT_EQ(free_page_count(), before);
 	KT_EQ(huge_free_count(), blocks);
 }
 
-KTEST(huge_put_frees_only_unreferenced_pages)
+KTEST(page_put_huge_frees_only_unreferenced_pages)
 {
 	u64 before = free_page_count();
 	struct page *pg = alloc_huge(0);
 
 	KT_ASSERT(pg != NULL);
 	page_get(&pg[7]); /* someone else still maps one page */
-	huge_put(pg);
+	page_put_huge(pg);
 	KT_EQ(page_refcount(&pg[7]), 1);
 	KT_EQ(page_refcount(&pg[8]), 0);
 	KT_EQ(free_page_count(), before - 1);

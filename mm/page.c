@@ -281,6 +281,61 @@ void free_huge(struct page *first)
 	spin_unlock(&page_lock);
 }
 
+void page_put_huge(struct page *first)
+{
+	u64 zeroed[HUGE_PAGES / 64] = { 0 };
+	struct page *pg;
+	int nzero = 0;
+
+	/*
+	 * The loop a fork's exit spends its time in, so it is unrolled and
+	 * has one fence on each side instead of two per page: the release
+	 * fence orders our earlier writes to the pages before any count
+	 * drops, the acquire fence orders the counts before we free a page.
+	 */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+#pragma GCC unroll 8
+	for (pg = first; pg < first + HUGE_PAGES; pg++) {
+		int old = __atomic_fetch_sub(&pg->refcount, 1, __ATOMIC_RELAXED);
+
+		if (unlikely(old <= 1)) {
+			u64 i = (u64)(pg - first);
+			if (old < 1)
+				page_put_last(pg, old - 1); /* panics */
+			zeroed[i / 64] |= 1UL << (i % 64);
+			nzero++;
+		}
+	}
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (nzero == HUGE_PAGES) {
+		free_huge(first);
+		return;
+	}
+	/* Only the pages this call dropped to zero are ours to free: another
+	 * sharer may be freeing others of the block right now. */
+	for (pg = first; nzero && pg < first + HUGE_PAGES; pg++) {
+		u64 i = (u64)(pg - first);
+		if (zeroed[i / 64] & (1UL << (i % 64)))
+			page_put_last(pg, 0);
+	}
+}
+
+void page_get_huge(struct page *first)
+{
+	struct page *pg;
+	unsigned bad = 0;
+
+	/* One reference more on each page, unrolled, with one check at the
+	 * end: old - 1 has its top bit set for a page that was not in use. */
+#pragma GCC unroll 8
+	for (pg = first; pg < first + HUGE_PAGES; pg++)
+		bad |= (unsigned)__atomic_fetch_add(&pg->refcount, 1, __ATOMIC_RELAXED) - 1;
+	if (unlikely(bad >> 31))
+		for (pg = first; pg < first + HUGE_PAGES; pg++)
+			if (page_refcount(pg) < 2)
+				page_bad_get(pg, page_refcount(pg) - 1);
+}
+
 u64 huge_free_count(void)
 {
 	return __atomic_load_n(&whole_blocks, __ATOMIC_RELAXED);
