@@ -253,6 +253,54 @@ KTEST(fs_disk_directories)
 	KT_EQ(after.busy_inodes, before.busy_inodes);
 }
 
+/*
+ * ialloc() must not hand out an inode that iput() is still freeing. iput()
+ * writes the free dinode before it drops the last in-memory reference;
+ * another hart's ialloc() in that window used to return the same cached
+ * inode, whose stale extra reference later stopped its last iput() from
+ * freeing it (the fsconc leak). The window is rebuilt here by hand: the
+ * dinode is freed exactly as iput() does while this test keeps the
+ * reference, and the next ialloc() must pick another inode.
+ */
+KTEST(fs_disk_ialloc_skips_inode_being_freed)
+{
+	struct fs_counts before, after;
+	struct inode *dying, *fresh = NULL;
+	u32 dying_inum = 0;
+	int err;
+
+	if (disk_tests_skipped())
+		return;
+	before = counts();
+	begin_op();
+	err = ialloc(T_FILE, &dying);
+	if (err == 0) {
+		dying_inum = dying->inum;
+		ilock(dying);
+		itrunc(dying);
+		dying->type = 0;
+		iupdate(dying);
+		dying->valid = false;
+		iunlock(dying);
+		/* The lowest free inode is dying's: ialloc() must skip it. */
+		err = ialloc(T_FILE, &fresh);
+		if (err == 0) {
+			/* A new inode has nlink 0: the last iput() frees it. */
+			ilock(fresh);
+			iunlockput(fresh);
+		}
+		iput(dying);
+	}
+	end_op();
+	KT_EQ(err, 0);
+	KT_ASSERT(fresh != dying && fresh->inum != dying_inum);
+	after = counts();
+	KT_EQ(after.free_blocks, before.free_blocks);
+	KT_EQ(after.free_inodes, before.free_inodes);
+	KT_EQ(after.busy_bufs, before.busy_bufs);
+	KT_EQ(after.busy_inodes, before.busy_inodes);
+}
+
 KTEST(fs_disk_maxfile)
 {
 	struct fs_counts before, after;

@@ -14,6 +14,11 @@
  *   iput()     ref - 1; the last reference to an inode with no links frees
  *              its blocks and its dinode (so iput() runs inside an op).
  *
+ * ialloc() hands out a free dinode only when no in-memory inode for that
+ * number is referenced: iput() marks the dinode free while it still holds
+ * the last reference, and a file built on that slot in the meantime would
+ * carry the dying reference in its count and never be freed (see ialloc()).
+ *
  * Every block number found in an inode is range-checked before use: a
  * corrupt inode makes the operation fail with -EUCLEAN and a message.
  */
@@ -49,32 +54,76 @@ void icache_init(void)
 }
 
 /*
+ * Returns the referenced in-memory inode for inum, or NULL with *empty set
+ * to the first unreferenced slot (NULL when every slot is in use). Caller
+ * holds icache.lock.
+ */
+static struct inode *icache_find_locked(u32 inum, struct inode **empty)
+{
+	*empty = NULL;
+	for (struct inode *ip = &icache.inode[0]; ip < &icache.inode[NINODE];
+	     ip++) {
+		if (ip->ref > 0 && ip->inum == inum)
+			return ip;
+		if (*empty == NULL && ip->ref == 0)
+			*empty = ip;
+	}
+	return NULL;
+}
+
+/* Gives the unreferenced slot ip to inum; caller holds icache.lock. */
+static void icache_claim_locked(struct inode *ip, u32 inum)
+{
+	ip->inum = inum;
+	ip->ref = 1;
+	ip->valid = false;
+}
+
+/*
  * Returns the in-memory inode for inum with one more reference, claiming
  * a free slot when it is not cached; NULL when all NINODE slots are in
  * use. Neither locks the inode nor reads the disk.
  */
 struct inode *iget(u32 inum)
 {
-	struct inode *ip, *empty = NULL;
+	struct inode *ip, *empty;
 
 	spin_lock(&icache.lock);
 	icache_setup_locked();
-	for (ip = &icache.inode[0]; ip < &icache.inode[NINODE]; ip++) {
-		if (ip->ref > 0 && ip->inum == inum) {
-			ip->ref++;
-			spin_unlock(&icache.lock);
-			return ip;
-		}
-		if (empty == NULL && ip->ref == 0)
-			empty = ip;
-	}
-	if (empty != NULL) {
-		empty->inum = inum;
-		empty->ref = 1;
-		empty->valid = false;
+	ip = icache_find_locked(inum, &empty);
+	if (ip != NULL) {
+		ip->ref++;
+	} else if (empty != NULL) {
+		ip = empty;
+		icache_claim_locked(ip, inum);
 	}
 	spin_unlock(&icache.lock);
-	return empty;
+	return ip;
+}
+
+/*
+ * For ialloc(): claims a slot for inum, whose dinode is free, only when
+ * no in-memory inode for inum is referenced. Returns it with ref 1, or
+ * NULL with *err -EBUSY (inum is still referenced) or -ENFILE (no slot).
+ */
+static struct inode *iget_unreferenced(u32 inum, int *err)
+{
+	struct inode *ip = NULL, *busy, *empty;
+
+	spin_lock(&icache.lock);
+	icache_setup_locked();
+	busy = icache_find_locked(inum, &empty);
+	if (busy != NULL) {
+		*err = -EBUSY;
+	} else if (empty == NULL) {
+		*err = -ENFILE;
+	} else {
+		ip = empty;
+		icache_claim_locked(ip, inum);
+		*err = 0;
+	}
+	spin_unlock(&icache.lock);
+	return ip;
 }
 
 struct inode *idup(struct inode *ip)
@@ -90,21 +139,38 @@ struct inode *idup(struct inode *ip)
  * operation. The new inode has no links yet; the caller sets nlink.
  * Returns 0 with *out referenced and unlocked, -ENOSPC when every inode
  * is in use, or -ENFILE when the inode cache is full.
+ *
+ * A free dinode whose in-memory inode is still referenced is skipped: it
+ * is being freed. iput() writes type 0 while it holds the last reference
+ * and drops that reference only after unlocking, so on another hart the
+ * dinode can look free while the freeing process still counts in ref.
+ * Handing it out then (as an iget() would, finding the cached inode)
+ * leaves that stale reference in the new file's count. When the new file
+ * is later unlinked, its real last iput() sees ref 2 and does not free
+ * it; the freeing process's late decrement does not look again; the
+ * unlinked inode and its blocks are lost for good. The dinode becomes
+ * available again as soon as iput() has dropped its reference.
  */
 int ialloc(short type, struct inode **out)
 {
 	for (u32 inum = ROOTINO; inum < sb.ninodes; inum++) {
 		struct buf *bp = bread(IBLOCK(inum, sb));
 		struct dinode *dip = (struct dinode *)bp->data + inum % IPB;
+		struct inode *ip;
+		int err;
 
 		if (dip->type != 0) {
 			brelse(bp);
 			continue;
 		}
-		struct inode *ip = iget(inum);
+		ip = iget_unreferenced(inum, &err);
+		if (err == -EBUSY) {
+			brelse(bp);
+			continue;
+		}
 		if (ip == NULL) {
 			brelse(bp);
-			return -ENFILE;
+			return err;
 		}
 		memset(dip, 0, sizeof(*dip));
 		dip->type = type;
@@ -196,7 +262,9 @@ void iput(struct inode *ip)
 {
 	spin_lock(&icache.lock);
 	if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
-		/* Nobody else can reach ip, so this lock is uncontended. */
+		/* No directory names ip and ialloc() will not hand it out while
+		 * we hold this reference: nobody else can reach ip, so this
+		 * lock is uncontended. */
 		spin_unlock(&icache.lock);
 		sleep_lock(&ip->lock);
 		itrunc(ip);

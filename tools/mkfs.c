@@ -2,7 +2,7 @@
  * mkfs: builds a calf file-system image on the host, or checks one.
  *
  *   mkfs OUT.img [--size BLOCKS] [--inodes N] SPEC...
- *   mkfs --check IMG
+ *   mkfs --check [--clean] IMG
  *
  * Each SPEC adds to the root directory:
  *   PATH          the host file PATH under its base name, without a
@@ -18,7 +18,11 @@
  * --check replays a committed log transaction in memory, then checks the
  * superblock, every inode, the directory tree (".", "..", link counts) and
  * that the bitmap marks exactly the blocks in use. It prints what is wrong
- * and exits 1 when the image is inconsistent.
+ * and exits 1 when the image is inconsistent. An allocated inode that no
+ * directory names is reported with its type, size and blocks: after a
+ * crash it is a file that was open and unlinked, which is legal; with
+ * --clean (the image was shut down with every process gone) it is a leak
+ * and an error.
  *
  * Host C with the standard library only; the on-disk structures come from
  * the kernel's uapi headers so both sides always agree.
@@ -315,6 +319,7 @@ static void bad(const char *fmt, ...)
 
 static unsigned char *used; /* per block: times referenced */
 static int *refs;	    /* per inode: directory entries naming it */
+static int clean_shutdown;  /* --clean: an unnamed inode is a leak */
 
 static int is_data(unsigned int b)
 {
@@ -478,6 +483,46 @@ static void check_dir(unsigned int inum, unsigned int parent, int depth)
 	}
 }
 
+/* Data blocks inode d holds, counting its indirect block. */
+static unsigned int count_blocks(const struct dinode *d)
+{
+	unsigned int n = 0;
+
+	for (int i = 0; i < NDIRECT; i++)
+		n += d->addrs[i] != 0;
+	if (d->addrs[NDIRECT] == 0)
+		return n;
+	n++;
+	if (!is_data(d->addrs[NDIRECT]))
+		return n;
+	const unsigned int *ind =
+	    (const unsigned int *)block(d->addrs[NDIRECT]);
+	for (unsigned int i = 0; i < NINDIRECT; i++)
+		n += ind[i] != 0;
+	return n;
+}
+
+/*
+ * An allocated inode that no directory names: legal after a crash (a file
+ * open and unlinked at that moment), a leak after a clean shutdown. Either
+ * way say what it is, so that a leak names the object leaked.
+ */
+static void report_unnamed(unsigned int inum, const struct dinode *d)
+{
+	static const char *const types[] = {"?", "directory", "file", "device"};
+	const char *type =
+	    d->type >= T_DIR && d->type <= T_DEVICE ? types[d->type] : types[0];
+
+	if (clean_shutdown)
+		bad("inode %u leaked: %s, nlink %d, size %u, %u blocks, "
+		    "named by no directory",
+		    inum, type, d->nlink, d->size, count_blocks(d));
+	else
+		printf("note: inode %u is unlinked but allocated (%s, size %u, "
+		       "%u blocks; an open file at the crash)\n",
+		       inum, type, d->size, count_blocks(d));
+}
+
 static void check_counts(void)
 {
 	unsigned int nfree_inodes = 0, nfree_blocks = 0;
@@ -491,9 +536,7 @@ static void check_counts(void)
 			continue;
 		}
 		if (d->nlink == 0 && want == 0)
-			printf("note: inode %u is unlinked but allocated (an "
-			       "open file at the crash)\n",
-			       inum);
+			report_unnamed(inum, d);
 		else if (d->nlink != want)
 			bad("inode %u: nlink %d but %d references", inum,
 			    d->nlink, want);
@@ -560,7 +603,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: mkfs OUT.img [--size BLOCKS] [--inodes N] "
 			"[FILE | NAME=FILE | DIR/]...\n"
-			"       mkfs --check IMG\n");
+			"       mkfs --check [--clean] IMG\n");
 	exit(2);
 }
 
@@ -582,6 +625,11 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "--check") == 0)
 		return check_image(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "--check") == 0 &&
+	    strcmp(argv[2], "--clean") == 0) {
+		clean_shutdown = 1;
+		return check_image(argv[3]);
+	}
 	if (argc < 2 || argv[1][0] == '-')
 		usage();
 	out = argv[1];

@@ -3,6 +3,11 @@
  * when the machine has them): private creates/writes/deletes, racing
  * creates and deletes of shared names, directory churn, and a shared
  * pipe. Afterwards nothing is left behind and no block or inode leaked.
+ *
+ * "fsconc stress N" runs only the racing steps (shared names, directory
+ * churn), N times over, and skips the slow free-space measurement: run it
+ * with the runner's --fsck, whose mkfs --check --clean names any inode
+ * the races leaked.
  */
 #include "fill.h"
 
@@ -12,6 +17,7 @@
 static char wbuf[2000], rbuf[2000];
 static long blocks_before;
 static int inodes_before;
+static int stress_rounds;
 
 static void pattern(char *p, int n, int a, int b)
 {
@@ -92,14 +98,19 @@ static int dir_churn(int k)
 	return 1;
 }
 
+/* Work in a directory of our own, removed before measuring again. */
+static int t_enter(void)
+{
+	CHECK(mkdir("conc_d") == 0 && chdir("conc_d") == 0);
+	return 1;
+}
+
 static int t_measure(void)
 {
 	measure_free(&blocks_before, &inodes_before);
 	printf("# free: %ld blocks, %d inodes\n", blocks_before, inodes_before);
 	CHECK(blocks_before > 0 && inodes_before > 0);
-	/* Work in a directory of our own, removed before measuring again. */
-	CHECK(mkdir("conc_d") == 0 && chdir("conc_d") == 0);
-	return 1;
+	return t_enter();
 }
 
 static int t_private(void)
@@ -120,6 +131,19 @@ static int t_shared(void)
 static int t_dirs(void)
 {
 	return in_children(dir_churn);
+}
+
+/* The racing steps again and again (fsconc stress N). */
+static int t_repeat(void)
+{
+	for (int i = 0; i < stress_rounds; i++) {
+		if (!t_shared() || !t_dirs()) {
+			printf("# failed in round %d\n", i + 1);
+			return 0;
+		}
+	}
+	printf("# %d rounds\n", stress_rounds);
+	return 1;
 }
 
 /* NCHILD writers share one pipe; the reader counts every byte. */
@@ -192,8 +216,19 @@ static const struct check checks[] = {
     {"no blocks or inodes leaked", t_no_leaks},
 };
 
-int main(void)
+static const struct check stress_checks[] = {
+    {"enter a directory of our own", t_enter},
+    {"racing shared names and directory churn, repeated", t_repeat},
+    {"no names left behind", t_nothing_left},
+};
+
+int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "stress") == 0) {
+		stress_rounds = atoi(argv[2]);
+		tap_run(stress_checks,
+			sizeof(stress_checks) / sizeof(stress_checks[0]));
+	}
 	tap_run(checks, sizeof(checks) / sizeof(checks[0]));
 	return 0;
 }

@@ -122,5 +122,18 @@ class UBootTest(unittest.TestCase):
         self.assertIn("Bad Linux RISCV Image magic!", d.error)
 
 
+class FsckTest(unittest.TestCase):
+    def test_clean_boot_makes_unnamed_inodes_leaks(self):
+        a = argparse.Namespace(fsck="mkfs", disk="d.img", pre_cmdline=[])
+        self.assertEqual(calf_run.fsck_command(a),
+                         ["mkfs", "--check", "--clean", "d.img"])
+
+    def test_crash_boot_allows_open_unlinked_files(self):
+        a = argparse.Namespace(fsck="mkfs", disk="d.img",
+                               pre_cmdline=["fs.crash=3 run=x"])
+        self.assertEqual(calf_run.fsck_command(a),
+                         ["mkfs", "--check", "d.img"])
+
+
 if __name__ == "__main__":
     unittest.main()
