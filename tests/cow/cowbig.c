@@ -20,41 +20,19 @@
 #define CHILD_BAD_INHERITED 1 /* a word differed from the parent's */
 #define CHILD_BAD_OWN	    2 /* the child's own writes did not stick */
 
-/* Every 64-bit word gets its own address mixed with seed. */
-static void fill_words(char *start, long bytes, uint64 seed)
-{
-	uint64 *w = (uint64 *)start, *end = (uint64 *)(start + bytes);
-
-	for (; w < end; w++)
-		*w = (uint64)w ^ seed;
-}
-
-/* Counts the words of [start, start+bytes) not holding fill_words(seed). */
-static long bad_words(const char *start, long bytes, uint64 seed)
-{
-	const uint64 *w = (const uint64 *)start,
-		     *end = (const uint64 *)(start + bytes);
-	long bad = 0;
-
-	for (; w < end; w++)
-		if (*w != ((uint64)w ^ seed))
-			bad++;
-	return bad;
-}
-
 /* Reads the whole inherited heap, then writes every eighth page of it. */
 static void child(char *heap, long npages)
 {
 	int status = 0;
 	long p;
 
-	if (bad_words(heap, npages * PGSIZE, PARENT_SEED) != 0)
+	if (words_bad(heap, npages * PGSIZE, PARENT_SEED) != 0)
 		status |= CHILD_BAD_INHERITED;
 	for (p = 0; p < npages; p += 8)
-		fill_words(heap + p * PGSIZE, PGSIZE, CHILD_SEED);
+		words_fill(heap + p * PGSIZE, PGSIZE, CHILD_SEED);
 	for (p = 0; p < npages; p++) {
 		uint64 seed = p % 8 == 0 ? CHILD_SEED : PARENT_SEED;
-		if (bad_words(heap + p * PGSIZE, PGSIZE, seed) != 0)
+		if (words_bad(heap + p * PGSIZE, PGSIZE, seed) != 0)
 			status |= CHILD_BAD_OWN;
 	}
 	exit(status);
@@ -76,7 +54,7 @@ int main(void)
 		printf("Bail out! no heap to test with\n");
 		exit(1);
 	}
-	fill_words(heap, npages * PGSIZE, PARENT_SEED);
+	words_fill(heap, npages * PGSIZE, PARENT_SEED);
 
 	memstat(&before_fork);
 	pid = fork();
@@ -101,7 +79,7 @@ int main(void)
 	ok(status >= 0 && !(status & CHILD_BAD_OWN),
 	   "the child's writes to an eighth of the pages stuck (status %d)",
 	   status);
-	ok(bad_words(heap, npages * PGSIZE, PARENT_SEED) == 0,
+	ok(words_bad(heap, npages * PGSIZE, PARENT_SEED) == 0,
 	   "the parent's heap is unchanged after the child wrote and exited");
 
 	check_no_leak((long)before_fork.free_pages, "after wait");

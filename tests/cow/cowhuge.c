@@ -34,27 +34,6 @@
 
 static char *heap;
 
-static void fill_words(char *start, long bytes, uint64 seed)
-{
-	uint64 *w = (uint64 *)start, *end = (uint64 *)(start + bytes);
-
-	for (; w < end; w++)
-		*w = (uint64)w ^ seed;
-}
-
-/* Counts the words of [start, start+bytes) not holding fill_words(seed). */
-static long bad_words(const char *start, long bytes, uint64 seed)
-{
-	const uint64 *w = (const uint64 *)start,
-		     *end = (const uint64 *)(start + bytes);
-	long bad = 0;
-
-	for (; w < end; w++)
-		if (*w != ((uint64)w ^ seed))
-			bad++;
-	return bad;
-}
-
 static struct memstat stats(void)
 {
 	struct memstat ms;
@@ -81,8 +60,8 @@ static int store_middle(void)
 	*w = 42;
 	if (*w != 42)
 		status |= BAD_OWN;
-	if (bad_words((char *)(w + 1), 64, PARENT_SEED) != 0 ||
-	    bad_words(first_block(), MIB, PARENT_SEED) != 0)
+	if (words_bad((char *)(w + 1), 64, PARENT_SEED) != 0 ||
+	    words_bad(first_block(), MIB, PARENT_SEED) != 0)
 		status |= BAD_INHERITED;
 	return status;
 }
@@ -94,7 +73,7 @@ static void child_copy(unsigned long arg)
 	int status = 0;
 
 	(void)arg;
-	if (bad_words(heap, HEAP, PARENT_SEED) != 0)
+	if (words_bad(heap, HEAP, PARENT_SEED) != 0)
 		status |= BAD_INHERITED;
 	a = stats();
 	status |= store_middle();
@@ -120,13 +99,13 @@ static void child_shrink(unsigned long arg)
 	b = stats();
 	if (b.thp_splits != a.thp_splits + 1)
 		status |= BAD_PATH;
-	if (bad_words(heap, keep, PARENT_SEED) != 0)
+	if (words_bad(heap, keep, PARENT_SEED) != 0)
 		status |= BAD_INHERITED;
 	/* The last page kept, now a small COW page, copied on its own. */
-	fill_words(brk - PGSIZE, PGSIZE, CHILD_SEED);
-	if (bad_words(brk - PGSIZE, PGSIZE, CHILD_SEED) != 0)
+	words_fill(brk - PGSIZE, PGSIZE, CHILD_SEED);
+	if (words_bad(brk - PGSIZE, PGSIZE, CHILD_SEED) != 0)
 		status |= BAD_OWN;
-	if (bad_words(last, MIB, PARENT_SEED) != 0)
+	if (words_bad(last, MIB, PARENT_SEED) != 0)
 		status |= BAD_INHERITED;
 	exit(status);
 }
@@ -166,7 +145,7 @@ int main(void)
 	ok(m1.thp_mapped - m0.thp_mapped >= HEAP / HUGE - 1,
 	   "eager sbrk of 8 MiB mapped %lu 2 MiB pages",
 	   m1.thp_mapped - m0.thp_mapped);
-	fill_words(heap, HEAP, PARENT_SEED);
+	words_fill(heap, HEAP, PARENT_SEED);
 	shared_before = (long)stats().shared_pages;
 
 	/* A store into a shared 2 MiB page copies all of it. */
@@ -176,7 +155,7 @@ int main(void)
 	ok(status >= 0 && !(status & BAD_OWN), "the child's store stuck (%d)", status);
 	ok(status >= 0 && !(status & BAD_PATH),
 	   "the child's store copied one 2 MiB page, split none (%d)", status);
-	ok(bad_words(heap, HEAP, PARENT_SEED) == 0,
+	ok(words_bad(heap, HEAP, PARENT_SEED) == 0,
 	   "the parent's heap is unchanged");
 
 	/* Sole owner again: the parent's store reuses the 2 MiB page. */
@@ -199,7 +178,7 @@ int main(void)
 	ok(status >= 0 && !(status & (BAD_INHERITED | BAD_OWN)),
 	   "the child's heap below its break is intact and writable (%d)", status);
 	m2 = stats();
-	ok(bad_words(heap, HEAP, PARENT_SEED) == 0 &&
+	ok(words_bad(heap, HEAP, PARENT_SEED) == 0 &&
 	   m2.thp_splits == m1.thp_splits + 1,
 	   "the parent's heap and its 2 MiB pages are untouched");
 

@@ -41,28 +41,6 @@ struct storm {
 
 static int go[2], done[2], release[2];
 
-/* Word i of every page: its address mixed with the parent's seed. */
-static void fill_parent(char *region, long npages)
-{
-	uint64 *w = (uint64 *)region,
-	       *end = (uint64 *)(region + npages * PGSIZE);
-
-	for (; w < end; w++)
-		*w = (uint64)w ^ SEED_PARENT;
-}
-
-static long bad_words(const char *region, long npages)
-{
-	const uint64 *w = (const uint64 *)region,
-		     *end = (const uint64 *)(region + npages * PGSIZE);
-	long bad = 0;
-
-	for (; w < end; w++)
-		if (*w != ((uint64)w ^ SEED_PARENT))
-			bad++;
-	return bad;
-}
-
 /* What child c writes into word 0 of page p. */
 static uint64 child_word(int c, long p)
 {
@@ -265,7 +243,7 @@ int main(void)
 		printf("Bail out! sbrk of %ld pages failed\n", npages);
 		exit(1);
 	}
-	fill_parent(region, npages);
+	words_fill(region, npages * PGSIZE, SEED_PARENT);
 
 	for (i = 0; i < STORMS; i++) {
 		int t0 = uptime();
@@ -278,7 +256,7 @@ int main(void)
 		all_killed &= s.killed >= 1;
 		all_finished &= s.finished >= 1;
 		other += s.other;
-		intact &= bad_words(region, npages) == 0;
+		intact &= words_bad(region, npages * PGSIZE, SEED_PARENT) == 0;
 		settled &= after == before;
 	}
 
@@ -306,7 +284,7 @@ int main(void)
 	ok(status == 0,
 	   "fork and COW copies still work after the storms (status %d)",
 	   status);
-	ok(bad_words(region, npages) == 0,
+	ok(words_bad(region, npages * PGSIZE, SEED_PARENT) == 0,
 	   "the parent's memory is intact at the end");
 
 	sbrk((int)-(npages * PGSIZE));

@@ -167,4 +167,30 @@ static inline char *sbrk_or_bail(char *(*grow)(int), int n)
 	return p;
 }
 
+/*
+ * Fills [start, start+bytes) so that every 64-bit word holds its own
+ * address mixed with seed: a word copied to the wrong place, or left
+ * from another writer, no longer matches.
+ */
+static inline void words_fill(char *start, long bytes, uint64 seed)
+{
+	uint64 *w = (uint64 *)start, *end = (uint64 *)(start + bytes);
+
+	for (; w < end; w++)
+		*w = (uint64)w ^ seed;
+}
+
+/* Counts the words of [start, start+bytes) not holding words_fill(seed). */
+static inline long words_bad(const char *start, long bytes, uint64 seed)
+{
+	const uint64 *w = (const uint64 *)start,
+		     *end = (const uint64 *)(start + bytes);
+	long bad = 0;
+
+	for (; w < end; w++)
+		if (*w != ((uint64)w ^ seed))
+			bad++;
+	return bad;
+}
+
 #endif
