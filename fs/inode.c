@@ -258,6 +258,14 @@ void iupdate(struct inode *ip)
  * frees its blocks and the dinode; caller is inside an operation and does
  * not hold ip locked.
  */
+void ifree(struct inode *ip)
+{
+	itrunc(ip);
+	ip->type = 0;
+	iupdate(ip);
+	ip->valid = false;
+}
+
 void iput(struct inode *ip)
 {
 	spin_lock(&icache.lock);
@@ -267,10 +275,7 @@ void iput(struct inode *ip)
 		 * lock is uncontended. */
 		spin_unlock(&icache.lock);
 		sleep_lock(&ip->lock);
-		itrunc(ip);
-		ip->type = 0;
-		iupdate(ip);
-		ip->valid = false;
+		ifree(ip);
 		sleep_unlock(&ip->lock);
 		spin_lock(&icache.lock);
 	}

@@ -142,6 +142,9 @@ void iunlockput(struct inode *ip);
 void iupdate(struct inode *ip);
 /* Frees ip's data blocks and sets its size to 0 (inside an op, ip locked). */
 void itrunc(struct inode *ip);
+/* Frees ip's blocks and its dinode (inside an op, ip locked); the caller
+ * still holds its reference. iput() does this on the last reference. */
+void ifree(struct inode *ip);
 void stati(struct inode *ip, struct stat *st);
 /*
  * Disk block holding block bn of ip (locked); allocates missing blocks

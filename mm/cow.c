@@ -147,9 +147,11 @@ static int copy_huge(struct mm *child, struct vma *vma, u64 va, pte_t *l1e)
 
 	if (!new) {
 		pte_t *cptep = mm_pte(child, va, true);
+
+		if (!cptep)
+			return -ENOMEM;
 		for (i = 0; i < HUGE_PAGES; i++) {
-			if (!cptep || copy_pte_eager(pte + ((pte_t)i << PTE_PPN_SHIFT),
-						     &cptep[i], vma))
+			if (copy_pte_eager(pte + ((pte_t)i << PTE_PPN_SHIFT), &cptep[i], vma))
 				return -ENOMEM;
 			child->rss++;
 		}

@@ -40,7 +40,6 @@ static struct spinlock page_lock = SPINLOCK_INIT("page_lock");
 #define NIL 0xffffffffu
 static u32 free_head; /* index of the sentinel; its links guarded by page_lock */
 static u16 *block_free;   /* per 2 MiB block: pages on the global list; page_lock */
-static u64 block_base;    /* pfn of block 0 (2 MiB aligned) */
 static u64 nr_blocks;
 static u64 whole_blocks;  /* blocks with every page on the global list; page_lock */
 static u64 block_hint;    /* where alloc_huge() starts looking; page_lock */
@@ -57,7 +56,8 @@ static inline struct page *page_at(u32 i)
 	return i == NIL ? NULL : &page_array[i];
 }
 
-static u64 block_off; /* pfn of page_array[0] - block_base */
+/* Pages before page_array[0] in its 2 MiB block (block 0 starts there). */
+static u64 block_off;
 
 /* The 2 MiB block of page index i. */
 static inline u64 block_of(u32 i)
@@ -235,8 +235,7 @@ struct page *alloc_huge(unsigned gfp)
 		b = (block_hint + i) % nr_blocks;
 		if (block_free[b] == HUGE_PAGES) {
 			block_hint = b;
-			first = &page_array[((block_base + (b << 9)) -
-					     (page_array_base_pa >> PAGE_SHIFT))];
+			first = &page_array[(b << 9) - block_off];
 			break;
 		}
 	}
@@ -385,10 +384,6 @@ u64 reserved_page_count(void)
 	return nr_reserved;
 }
 
-/*
- * Builds the page array at array_pa (already reserved by the caller) and
- * frees every RAM page that no reserved range covers.
- */
 u64 page_array_bytes(u64 npages)
 {
 	u64 blocks = (npages + 2 * HUGE_PAGES) >> 9; /* enough for any base */
@@ -397,15 +392,19 @@ u64 page_array_bytes(u64 npages)
 	return ALIGN_UP((npages + 1) * sizeof(struct page), 8) + blocks * sizeof(u16);
 }
 
+/*
+ * Builds the page array at array_pa (already reserved by the caller) and
+ * frees every RAM page that no reserved range covers.
+ */
 void page_array_init(phys_addr_t base, u64 npages, phys_addr_t array_pa,
 		     const struct mem_region *rsv, int nrsv)
 {
 	u64 i, base_pfn = base >> PAGE_SHIFT;
+	u64 block_base = ALIGN_DOWN(base_pfn, HUGE_PAGES); /* pfn of block 0 */
 	int m;
 
 	page_array_base_pa = base;
 	page_array_n = npages;
-	block_base = ALIGN_DOWN(base_pfn, HUGE_PAGES);
 	block_off = base_pfn - block_base;
 	nr_blocks = (ALIGN_UP(base_pfn + npages, HUGE_PAGES) - block_base) >> 9;
 	block_free = pa_to_kva(array_pa + ALIGN_UP((npages + 1) * sizeof(struct page), 8));

@@ -221,23 +221,51 @@ static void reap(void)
 	}
 }
 
-/* One fork + exit + wait; the child first writes every heap page if touch. */
-static unsigned long time_fork(int touch)
+/* fork() that ends the benchmark when it fails. */
+static int fork_or_exit(void)
 {
-	unsigned long t0, t1;
-	int pid;
+	int pid = fork();
 
-	t0 = now();
-	pid = fork();
 	if (pid < 0) {
 		printf("# forkbench: fork failed\n");
 		exit(1);
 	}
-	if (pid == 0) {
-		if (touch)
-			touch_pages(heap, heap_size, 3);
-		exit(0);
-	}
+	return pid;
+}
+
+/* What the child of a timed fork does; each ends in exit. */
+static void child_exit(void)
+{
+	exit(0);
+}
+
+static void child_touch(void)
+{
+	touch_pages(heap, heap_size, 3);
+	exit(0);
+}
+
+static void child_exec_nop(void)
+{
+	static char *argv[] = {"nop", 0};
+
+	exec("nop", argv);
+	exec("/nop", argv);
+	printf("# forkbench: exec nop failed\n");
+	exit(1);
+}
+
+/*
+ * One fork + child() + wait, timed. Afterwards the parent's heap is private
+ * and writable again (untimed), so the next fork starts from the same state.
+ */
+static unsigned long time_fork(void (*child)(void))
+{
+	unsigned long t0, t1;
+
+	t0 = now();
+	if (fork_or_exit() == 0)
+		child();
 	reap();
 	t1 = now();
 	heap_refresh();
@@ -269,9 +297,9 @@ static void bench_fork(int mib, int touch, int small, int reps)
 	int i;
 
 	heap_set((unsigned long)mib * MIB, small);
-	time_fork(touch); /* warm up */
+	time_fork(touch ? child_touch : child_exit); /* warm up */
 	for (i = 0; i < reps; i++)
-		s[i] = time_fork(touch);
+		s[i] = time_fork(touch ? child_touch : child_exit);
 	strcpy(name, touch ? "touchall_" : "fork_lat_");
 	fmt_name(name, mib);
 	if (small)
@@ -308,11 +336,7 @@ static void bench_copy_fault(int reps)
 		exit(1);
 	}
 	for (i = 0; i < reps; i++) {
-		pid = fork();
-		if (pid < 0) {
-			printf("# forkbench: fork failed\n");
-			exit(1);
-		}
+		pid = fork_or_exit();
 		if (pid == 0) {
 			close(fds[0]);
 			copy_child(fds[1]);
@@ -339,11 +363,7 @@ static void bench_reuse_fault(int reps)
 	int i, pid;
 
 	for (i = 0; i < reps; i++) {
-		pid = fork();
-		if (pid < 0) {
-			printf("# forkbench: fork failed\n");
-			exit(1);
-		}
+		pid = fork_or_exit();
 		if (pid == 0)
 			exit(0);
 		reap();
@@ -413,31 +433,6 @@ static void bench_zero_fill(unsigned long size, int reps)
 	printf("bench: zero_fill_fault_count %lu faults\n", faults);
 }
 
-/* One fork + exec(nop) + wait. */
-static unsigned long time_forkexec(void)
-{
-	static char *argv[] = {"nop", 0};
-	unsigned long t0, t1;
-	int pid;
-
-	t0 = now();
-	pid = fork();
-	if (pid < 0) {
-		printf("# forkbench: fork failed\n");
-		exit(1);
-	}
-	if (pid == 0) {
-		exec("nop", argv);
-		exec("/nop", argv);
-		printf("# forkbench: exec nop failed\n");
-		exit(1);
-	}
-	reap();
-	t1 = now();
-	heap_refresh();
-	return t1 - t0;
-}
-
 /* forkexec_<mib>m. */
 static void bench_forkexec(int mib, int reps)
 {
@@ -446,9 +441,9 @@ static void bench_forkexec(int mib, int reps)
 	int i;
 
 	heap_set((unsigned long)mib * MIB, 0);
-	time_forkexec(); /* warm up, and the file cache */
+	time_fork(child_exec_nop); /* warm up, and the file cache */
 	for (i = 0; i < reps; i++)
-		s[i] = time_forkexec();
+		s[i] = time_fork(child_exec_nop);
 	strcpy(name, "forkexec_");
 	fmt_name(name, mib);
 	report_us(name, median(s, reps));
