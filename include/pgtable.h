@@ -13,17 +13,37 @@
 /* Root of the kernel's page table (its upper half is in every process). */
 extern pte_t *kernel_root;
 
+/* A zeroed page for a page table, or NULL when memory is out. */
 pte_t *pgtable_alloc(void);
+
 /*
- * The level-0 PTE for va, creating missing tables when alloc is true.
- * Returns NULL when a table is missing (alloc false), memory is out, or a
- * huge leaf covers va.
+ * What pgtable_walk() found at a virtual address. Sv39 user mappings are
+ * 4 KiB PTEs at level 0 or 2 MiB leaves at level 1; the walk stops at the
+ * first leaf it meets, so one call answers "which kind maps va, and where is
+ * its entry".
  */
-pte_t *pgtable_walk(pte_t *root, u64 va, bool alloc);
+enum walk_found {
+	WALK_NONE, /* no table covers va (alloc false), memory ran out (alloc
+		    * true), or a 1 GiB leaf does (the kernel's linear map) */
+	WALK_PTE,  /* ptep is va's level-0 PTE, which may be empty */
+	WALK_HUGE, /* ptep is the 2 MiB leaf at level 1 that covers va */
+};
+
+struct pt_walk {
+	enum walk_found found;
+	pte_t *ptep; /* NULL for WALK_NONE */
+};
+
 /*
- * The level-1 entry covering va (a table pointer, a 2 MiB leaf, or empty),
- * creating the level-1 table when alloc is true. NULL when that table is
- * missing (alloc false), memory is out, or a 1 GiB leaf covers va.
+ * Walks root down to va's entry, creating missing tables when alloc is
+ * true (never below a 2 MiB leaf). The caller serializes access to root.
+ */
+struct pt_walk pgtable_walk(pte_t *root, u64 va, bool alloc);
+/*
+ * The level-1 slot for va (a table pointer, a 2 MiB leaf, or empty), where
+ * a 2 MiB leaf goes; creates the level-1 table when alloc is true. NULL when
+ * that table is missing (alloc false), memory is out, or a 1 GiB leaf
+ * covers va.
  */
 pte_t *pgtable_walk_l1(pte_t *root, u64 va, bool alloc);
 /* Installs a leaf at level (0: 4 KiB, 1: 2 MiB, 2: 1 GiB). -ENOMEM or 0. */

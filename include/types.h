@@ -49,4 +49,19 @@ typedef long ssize_t;
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 #define barrier() __asm__ __volatile__("" ::: "memory")
 
+/*
+ * IS_ENABLED(CONFIG_X): 1 when the build defines CONFIG_X as 1 (meson
+ * passes -DCONFIG_X=1), 0 when it does not define it. It is an ordinary
+ * expression, so both sides of `if (IS_ENABLED(...))` are always compiled
+ * and type-checked and the compiler drops the dead one. How: a defined
+ * option pastes into cfg_probe_1, which expands to "0," and shifts the 1
+ * into the second argument that cfg_second() picks; an undefined one pastes
+ * into an unknown name and leaves 0 there.
+ */
+#define cfg_probe_1 0,
+#define cfg_second(skip, val, ...) val
+#define cfg_pick(probe) cfg_second(probe 1, 0, 0)
+#define cfg_paste(val) cfg_pick(cfg_probe_##val)
+#define IS_ENABLED(option) cfg_paste(option)
+
 #endif

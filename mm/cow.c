@@ -51,6 +51,7 @@ static enum fault_result cow_copy(struct mm *mm, struct vma *vma, u64 va,
 	return FAULT_OK;
 }
 
+/* Contract in internal.h. */
 enum fault_result cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep)
 {
 	struct page *pg = pa_to_page(pte_pa(*ptep));
@@ -66,41 +67,19 @@ enum fault_result cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep)
 	return cow_copy(mm, vma, va, ptep, pg);
 }
 
-/* Makes a parent PTE copy-on-write and returns the child's copy of it. */
-static inline pte_t cow_share_pte(pte_t *parent_ptep)
-{
-	pte_t pte = *parent_ptep;
-
-	if (pte_writable(pte)) {
-		pte = pte_mkcow(pte);
-		WRITE_ONCE(*parent_ptep, pte); /* still a valid leaf: A set, no W */
-	}
-	return pte;
-}
-
-/* Eager fork: the child gets a private copy of the page. */
-static inline __attribute__((always_inline)) int copy_pte_eager(pte_t pte, pte_t *child_ptep, struct vma *vma)
-{
-	struct page *pg = alloc_page(0);
-
-	if (!pg)
-		return -ENOMEM;
-	memcpy(page_address(pg), pa_to_kva(pte_pa(pte)), PAGE_SIZE);
-	pte_install(child_ptep, pte_mkleaf(page_to_pa(pg), vma_prot(vma)));
-	return 0;
-}
-
 /*
- * Copies the present PTEs of one 2 MiB block: ptep[0..n) of the parent
+ * Copies the present PTEs of one level-0 table: ptep[0..n) of the parent
  * into cptep[0..n) of the child. This is the loop a fork spends its time
  * in, so it touches each PTE once and each struct page once, with
  * everything it needs in registers. *mapped gets the number of pages
- * mapped into the child, even on failure. 0 or -ENOMEM.
+ * mapped into the child, even on failure. 0 or -ENOMEM (eager fork only).
  */
-static int copy_block(struct vma *vma, pte_t *ptep, pte_t *cptep, u64 n, u64 *mapped)
+static int copy_pte_table(struct vma *vma, pte_t *ptep, pte_t *cptep, u64 n,
+			  u64 *mapped)
 {
 	const struct page_map map = page_map_get();
 	const bool cow = vma->flags & VM_WRITE;
+	const unsigned prot = vma_prot(vma);
 	u64 i, count = 0;
 	int err = 0;
 
@@ -109,91 +88,49 @@ static int copy_block(struct vma *vma, pte_t *ptep, pte_t *cptep, u64 n, u64 *ma
 
 		if (!pte_valid(pte))
 			continue;
-#ifdef CONFIG_FORK_EAGER
-		(void)cow_share_pte;
-		(void)map;
-		(void)cow;
-		err = copy_pte_eager(pte, &cptep[i], vma);
-		if (err)
-			break;
-#else
-		(void)copy_pte_eager;
-		if (cow)
-			pte = cow_share_pte(&ptep[i]);
-		page_get(page_map_pfn(&map, pte_pfn(pte)));
-		cptep[i] = pte;
-#endif
+		if (IS_ENABLED(CONFIG_FORK_EAGER)) {
+			err = fork_copy_page(pte, &cptep[i], prot);
+			if (err)
+				break;
+		} else {
+			if (cow)
+				pte = cow_share_pte(&ptep[i]);
+			page_get(page_map_pfn(&map, pte_pfn(pte)));
+			cptep[i] = pte;
+		}
 		count++;
 	}
 	*mapped = count;
 	return err;
 }
 
-/*
- * Copies the 2 MiB leaf *l1e at va into child: shared copy-on-write, or
- * (eager) a copy of the 2 MiB, in 4 KiB pages if no 2 MiB block is free.
- */
-static int copy_huge(struct mm *child, struct vma *vma, u64 va, pte_t *l1e)
-{
-	pte_t *cl1e = pgtable_walk_l1(child->root, va, true);
-	struct page *first = huge_leaf_page(*l1e);
-	pte_t pte = *l1e;
-
-	if (!cl1e)
-		return -ENOMEM;
-#ifdef CONFIG_FORK_EAGER
-	struct page *new = alloc_huge(0);
-	int i;
-
-	if (!new) {
-		pte_t *cptep = mm_pte(child, va, true);
-
-		if (!cptep)
-			return -ENOMEM;
-		for (i = 0; i < HUGE_PAGES; i++) {
-			if (copy_pte_eager(pte + ((pte_t)i << PTE_PPN_SHIFT), &cptep[i], vma))
-				return -ENOMEM;
-			child->rss++;
-		}
-		return 0;
-	}
-	memcpy(page_address(new), page_address(first), HUGE_SIZE);
-	pte = pte_mkleaf(page_to_pa(new), vma_prot(vma));
-#else
-	if (vma->flags & VM_WRITE)
-		pte = cow_share_pte(l1e);
-	page_get_huge(first);
-#endif
-	pte_install(cl1e, pte);
-	child->rss += HUGE_PAGES;
-	return 0;
-}
-
+/* Contract in internal.h. */
 int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma)
 {
 	u64 va = vma->start;
 
 	while (va < vma->end) {
-		u64 block_end = MIN(ALIGN_DOWN(va, LEVEL_SIZE(1)) + LEVEL_SIZE(1), vma->end);
-		u64 n = (block_end - va) >> PAGE_SHIFT;
-		pte_t *ptep = mm_pte(parent, va, false), *cptep;
+		/* One level-0 table (2 MiB of address space) at a time. */
+		u64 span_end =
+		    MIN(ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE, vma->end);
+		struct pt_walk w = mm_walk(parent, va, false), cw;
 		u64 mapped;
-		int err;
+		int err = 0;
 
-		if (!ptep && (ptep = mm_huge_leaf(parent, va)) != NULL) {
-			err = copy_huge(child, vma, va, ptep);
-			if (err)
-				return err;
-		} else if (ptep) {
-			cptep = mm_pte(child, va, true);
-			if (!cptep)
+		if (w.found == WALK_HUGE) {
+			err = huge_fork_copy(child, vma, va, w.ptep);
+		} else if (w.found == WALK_PTE) {
+			cw = mm_walk(child, va, true);
+			if (cw.found != WALK_PTE)
 				return -ENOMEM;
-			err = copy_block(vma, ptep, cptep, n, &mapped);
+			err = copy_pte_table(vma, w.ptep, cw.ptep,
+					     (span_end - va) >> PAGE_SHIFT,
+					     &mapped);
 			child->rss += mapped;
-			if (err)
-				return err;
 		}
-		va = block_end;
+		if (err)
+			return err;
+		va = span_end;
 	}
 	return 0;
 }

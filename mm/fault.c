@@ -5,11 +5,12 @@
  *
  *   find the VMA           -> none: FAULT_SEGV
  *   check the access       -> the VMA forbids it: FAULT_SEGV
- *   a 2 MiB leaf covers it -> the same checks on the leaf; a COW store
- *                             goes to huge_cow_fault() in huge.c
- *   look at the PTE:
- *     not present          -> demand_zero() (heap, lazy sbrk, stack, bss)
- *     store, COW bit       -> cow_fault() in cow.c
+ *   walk the page table    -> a level-0 PTE or a 2 MiB leaf (pgtable_walk)
+ *   look at the entry (either size):
+ *     store, COW bit       -> cow_fault() in cow.c, or huge_cow_fault() in
+ *                             huge.c for a 2 MiB leaf
+ *     not present          -> demand_zero() (4 KiB only: a lazily grown
+ *                             heap; exec populates stack and bss)
  *     store, no COW bit    -> FAULT_SEGV (never grant W to a read-only page)
  *     already allows it    -> another hart fixed it, or a stale TLB entry:
  *                             flush and retry
@@ -36,7 +37,8 @@ static bool access_allowed(const struct vma *vma, unsigned access)
 }
 
 /* Maps a zeroed page at va. mm->lock held. */
-static enum fault_result demand_zero(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep)
+static enum fault_result demand_zero(struct mm *mm, struct vma *vma, u64 va,
+				     pte_t *ptep)
 {
 	struct page *pg = alloc_page(GFP_ZERO);
 
@@ -62,8 +64,9 @@ enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access)
 {
 	u64 va = ALIGN_DOWN(addr, PAGE_SIZE);
 	enum fault_result r;
+	struct pt_walk w;
 	struct vma *vma;
-	pte_t *ptep, pte;
+	pte_t pte;
 
 	if (!mm || addr >= USER_TOP)
 		return FAULT_SEGV;
@@ -73,33 +76,24 @@ enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access)
 		r = FAULT_SEGV;
 		goto out;
 	}
-	ptep = mm_pte(mm, va, true);
-	if (unlikely(!ptep)) {
-		/* No level-0 PTE: a 2 MiB leaf covers va, or memory is out. */
-		ptep = mm_huge_leaf(mm, va);
-		if (!ptep) {
-			r = FAULT_OOM;
-			goto out;
-		}
-		if ((access & FAULT_WRITE) && pte_cow(*ptep)) {
-			r = huge_cow_fault(mm, vma, va, ptep);
-		} else if (pte_permits(*ptep, access)) {
-			r = FAULT_OK; /* stale TLB entry */
-			mm_flush_page(mm, va);
-		} else {
-			r = FAULT_SEGV;
-		}
+	w = mm_walk(mm, va, true);
+	if (unlikely(w.found == WALK_NONE)) {
+		r = FAULT_OOM; /* no page for a page table */
 		goto out;
 	}
-	pte = *ptep;
+	pte = *w.ptep;
 	if ((access & FAULT_WRITE) && pte_cow(pte)) {
-		r = cow_fault(mm, vma, va, ptep); /* flushes what it changed */
+		/* Each flushes what it changed. */
+		if (w.found == WALK_HUGE)
+			r = huge_cow_fault(mm, vma, va, w.ptep);
+		else
+			r = cow_fault(mm, vma, va, w.ptep);
 		goto out;
 	}
-	if (!pte_valid(pte))
-		r = demand_zero(mm, vma, va, ptep);
+	if (!pte_valid(pte)) /* only a level-0 PTE can be empty here */
+		r = demand_zero(mm, vma, va, w.ptep);
 	else if (pte_permits(pte, access))
-		r = FAULT_OK; /* stale TLB entry: the flush below retries */
+		r = FAULT_OK; /* stale TLB entry, either size: flush */
 	else
 		r = FAULT_SEGV;
 	if (r == FAULT_OK)

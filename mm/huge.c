@@ -8,9 +8,9 @@
  * pages, and the leaf holds one reference on each, exactly as 512 small
  * PTEs would. So every refcount rule of copy-on-write stays per page:
  *
- *   fork    the parent's leaf turns COW like a small one; the child gets a
- *           copy of the leaf and each of the 512 pages one more reference
- *           (cow.c). One PTE written instead of 512.
+ *   fork    (huge_fork_copy) the parent's leaf turns COW like a small one;
+ *           the child gets a copy of the leaf and each of the 512 pages one
+ *           more reference. One PTE written instead of 512.
  *   store   to a COW 2 MiB leaf (huge_cow_fault): every page's count is 1
  *           -> reuse the leaf; otherwise copy the 2 MiB into a new block
  *           and drop the old references; with no free block, or memory
@@ -25,7 +25,8 @@
  *
  * A lazily grown heap (sbrklazy), the stack and ELF segments always get
  * 4 KiB pages; so does everything when the command line says thp=off.
- * Everything here runs under mm->lock unless it says otherwise.
+ * The entry points are declared side by side in huge.h, with their
+ * contracts; everything here runs under mm->lock unless it says otherwise.
  */
 #include <vm.h>
 #include <mm.h>
@@ -34,15 +35,9 @@
 #include <printk.h>
 #include <string.h>
 #include "internal.h"
+#include "huge.h"
 
 bool thp_enabled = true;
-
-pte_t *mm_huge_leaf(struct mm *mm, u64 va)
-{
-	pte_t *l1e = pgtable_walk_l1(mm->root, va, false);
-
-	return l1e && pte_leaf(*l1e) ? l1e : NULL;
-}
 
 /* The first of the 512 pages a 2 MiB leaf maps. */
 struct page *huge_leaf_page(pte_t pte)
@@ -80,12 +75,12 @@ int huge_split(struct mm *mm, u64 va, pte_t *l1e)
 
 int mm_split_huge_at(struct mm *mm, u64 addr)
 {
-	pte_t *l1e;
+	struct pt_walk w;
 
 	if (IS_ALIGNED(addr, HUGE_SIZE))
 		return 0;
-	l1e = mm_huge_leaf(mm, addr);
-	return l1e ? huge_split(mm, addr, l1e) : 0;
+	w = mm_walk(mm, addr, false);
+	return w.found == WALK_HUGE ? huge_split(mm, addr, w.ptep) : 0;
 }
 
 /*
@@ -101,7 +96,8 @@ static bool huge_copy_affordable(void)
 	return free_page_count() >= total_page_count() / 4 + HUGE_PAGES;
 }
 
-enum fault_result huge_cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *l1e)
+enum fault_result huge_cow_fault(struct mm *mm, struct vma *vma, u64 va,
+				 pte_t *l1e)
 {
 	u64 hva = ALIGN_DOWN(va, HUGE_SIZE);
 	pte_t pte = *l1e;
@@ -111,7 +107,7 @@ enum fault_result huge_cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *
 
 	if (!(vma->flags & VM_WRITE))
 		panic("huge_cow_fault: COW leaf at %lx in a read-only VMA", va);
-	/* As for a small page (cow.c), counts of 1 are stable under our lock. */
+	/* As for a small page (cow.c), counts of 1 are stable here. */
 	for (i = 0; i < HUGE_PAGES && alone; i++)
 		alone = page_refcount(&old[i]) == 1;
 	if (alone) {
@@ -133,7 +129,49 @@ enum fault_result huge_cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *
 	/* No free 2 MiB block: copy just the page that was written. */
 	if (huge_split(mm, va, l1e))
 		return FAULT_OOM;
-	return cow_fault(mm, vma, va, mm_pte(mm, va, false));
+	return cow_fault(mm, vma, va, mm_walk(mm, va, false).ptep);
+}
+
+/* Eager fork without a free 2 MiB block: 512 private 4 KiB copies. */
+static int fork_copy_small(struct mm *child, struct vma *vma, u64 va, pte_t pte)
+{
+	struct pt_walk w = mm_walk(child, va, true);
+	int i;
+
+	if (w.found != WALK_PTE)
+		return -ENOMEM;
+	for (i = 0; i < HUGE_PAGES; i++) {
+		pte_t small = pte + ((pte_t)i << PTE_PPN_SHIFT);
+
+		if (fork_copy_page(small, &w.ptep[i], vma_prot(vma)))
+			return -ENOMEM;
+		child->rss++;
+	}
+	return 0;
+}
+
+int huge_fork_copy(struct mm *child, struct vma *vma, u64 va, pte_t *l1e)
+{
+	pte_t *cl1e = pgtable_walk_l1(child->root, va, true);
+	struct page *first = huge_leaf_page(*l1e), *new;
+	pte_t pte = *l1e;
+
+	if (!cl1e)
+		return -ENOMEM;
+	if (IS_ENABLED(CONFIG_FORK_EAGER)) {
+		new = alloc_huge(0);
+		if (!new)
+			return fork_copy_small(child, vma, va, pte);
+		memcpy(page_address(new), page_address(first), HUGE_SIZE);
+		pte = pte_mkleaf(page_to_pa(new), vma_prot(vma));
+	} else {
+		if (vma->flags & VM_WRITE)
+			pte = cow_share_pte(l1e);
+		page_get_huge(first);
+	}
+	pte_install(cl1e, pte);
+	child->rss += HUGE_PAGES;
+	return 0;
 }
 
 /* Whether va starts a 2 MiB block of the heap VMA v that nothing maps. */

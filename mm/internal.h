@@ -24,6 +24,8 @@ void page_array_init(phys_addr_t base, u64 npages, phys_addr_t array_pa,
 #include <pgtable.h>
 #include <asm/arch.h>
 #include <asm/cpu.h>
+#include <errno.h>
+#include <string.h>
 
 /*
  * Event counters shown by memstat, one row per hart: kernel code is not
@@ -66,33 +68,66 @@ static inline void mm_flush_page(struct mm *mm, u64 va)
 		arch_flush_tlb_remote(others, va, PAGE_SIZE);
 }
 void mm_flush_all(struct mm *mm);
-/* The level-0 PTE of va, or NULL when no table covers it. mm->lock held. */
-static inline pte_t *mm_pte(struct mm *mm, u64 va, bool alloc)
+/* What maps va in mm (see pgtable_walk()). mm->lock held on entry and exit. */
+static inline struct pt_walk mm_walk(struct mm *mm, u64 va, bool alloc)
 {
 	return pgtable_walk(mm->root, va, alloc);
 }
 
-/* Drops the pages mapped in [start, end) of mm. mm->lock held. */
+/*
+ * Fork: the child's copy of one parent page, a private copy (eager fork)
+ * that the child maps with prot. 0, or -ENOMEM with nothing changed.
+ */
+static inline __attribute__((always_inline)) int
+fork_copy_page(pte_t pte, pte_t *child_ptep, unsigned prot)
+{
+	struct page *pg = alloc_page(0);
+
+	if (!pg)
+		return -ENOMEM;
+	memcpy(page_address(pg), pa_to_kva(pte_pa(pte)), PAGE_SIZE);
+	pte_install(child_ptep, pte_mkleaf(page_to_pa(pg), prot));
+	return 0;
+}
+
+/*
+ * Fork: makes the parent's writable PTE (4 KiB or 2 MiB) *parent_ptep
+ * copy-on-write and returns the child's copy of it; a read-only PTE is
+ * returned as it is (shared plain, never COW). The caller takes the page
+ * references.
+ */
+static inline pte_t cow_share_pte(pte_t *parent_ptep)
+{
+	pte_t pte = *parent_ptep;
+
+	if (pte_writable(pte)) {
+		pte = pte_mkcow(pte);
+		WRITE_ONCE(*parent_ptep, pte); /* still a valid leaf: A set, no W */
+	}
+	return pte;
+}
+
+/* Drops the pages mapped in [start, end) of mm and clears their PTEs; a
+ * 2 MiB leaf in the range must lie wholly inside it. mm->lock held on entry
+ * and exit. */
 void unmap_pages(struct mm *mm, u64 start, u64 end);
 
-/* huge.c: 2 MiB heap mappings. */
-/* The 2 MiB leaf covering va, or NULL. */
-pte_t *mm_huge_leaf(struct mm *mm, u64 va);
-struct page *huge_leaf_page(pte_t pte);
-/* Unmaps a 2 MiB leaf and drops its references. */
-void huge_release(struct mm *mm, pte_t *l1e);
-/* Turns a 2 MiB leaf into a table of 512 small PTEs. 0 or -ENOMEM. */
-int huge_split(struct mm *mm, u64 va, pte_t *l1e);
-/* Splits the 2 MiB leaf around addr unless addr is 2 MiB aligned. */
-int mm_split_huge_at(struct mm *mm, u64 addr);
-enum fault_result huge_cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *l1e);
-/* Maps va's 2 MiB heap block with a zeroed huge page; false when va is
- * not eligible or no block is free (use 4 KiB pages). Takes mm->lock. */
-bool huge_populate(struct mm *mm, u64 va);
-
 /* cow.c */
+/*
+ * A store to the COW PTE *ptep at va in vma (writable): reuses the page
+ * when mm holds its only reference, copies it otherwise. Flushes the TLB
+ * entry it changed. FAULT_OK, or FAULT_OOM with nothing changed. mm->lock
+ * held on entry and exit.
+ */
 enum fault_result cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep);
-/* fork: share (or, eager, copy) the pages of one VMA into child. */
+/*
+ * Fork: shares (copy-on-write, or eager: copies) the pages of the parent's
+ * vma into child, which has the same VMA already. 0, or -ENOMEM with
+ * child->rss counting what was mapped (mm_destroy(child) undoes it).
+ * parent->lock held on entry and exit; child is not yet visible to anyone.
+ */
 int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma);
+
+#include "huge.h"
 
 #endif

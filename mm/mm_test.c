@@ -185,7 +185,7 @@ KTEST(pgtable_map_walk_ad_wx)
 
 	KT_ASSERT(root && pg);
 	KT_EQ(pgtable_map_level(root, 0x10000, page_to_pa(pg), 0, PROT_READ | PROT_WRITE | PROT_USER), 0);
-	ptep = pgtable_walk(root, 0x10000, false);
+	ptep = pgtable_walk(root, 0x10000, false).ptep;
 	KT_ASSERT(ptep != NULL);
 	KT_EQ(pte_pa(*ptep), page_to_pa(pg));
 	KT_ASSERT(*ptep & PTE_A);
@@ -193,18 +193,46 @@ KTEST(pgtable_map_walk_ad_wx)
 	KT_ASSERT(*ptep & PTE_W);
 	KT_ASSERT(!(*ptep & PTE_X));
 	KT_EQ(pgtable_map_level(root, 0x20000, page_to_pa(pg), 0, PROT_READ | PROT_EXEC), 0);
-	ptep = pgtable_walk(root, 0x20000, false);
+	ptep = pgtable_walk(root, 0x20000, false).ptep;
 	KT_ASSERT((*ptep & PTE_A) && !(*ptep & PTE_D) && !(*ptep & PTE_W));
-	KT_ASSERT(pgtable_walk(root, 0x40000000, false) == NULL);
+	KT_EQ(pgtable_walk(root, 0x40000000, false).found, WALK_NONE);
 	KT_EQ(pgtable_check(root, 0, PT_ENTRIES), 0);
 	/* The PTE builder refuses writable+executable and missing A. */
 	KT_ASSERT(ktest_expect_panic(install_wx, ptep));
 	KT_ASSERT(ktest_expect_panic(install_no_a, ptep));
 	/* Unmap and free the tables. */
-	*pgtable_walk(root, 0x10000, false) = 0;
-	*pgtable_walk(root, 0x20000, false) = 0;
+	*pgtable_walk(root, 0x10000, false).ptep = 0;
+	*pgtable_walk(root, 0x20000, false).ptep = 0;
 	pgtable_free_range(root, 0, PT_ENTRIES, true);
 	page_put(pg);
+	KT_EQ(free_page_count(), before);
+}
+
+/* The walker names what it found: a 4 KiB PTE, a 2 MiB leaf, or nothing. */
+KTEST(pgtable_walk_says_what_it_found)
+{
+	u64 before = free_page_count();
+	pte_t *root = pgtable_alloc();
+	struct pt_walk w;
+
+	KT_ASSERT(root != NULL);
+	KT_EQ(pgtable_map_level(root, 0x10000, 0x80000000UL, 0, PROT_READ), 0);
+	KT_EQ(pgtable_map_level(root, 0x400000, 0x80200000UL, 1, PROT_READ), 0);
+	w = pgtable_walk(root, 0x10000, false);
+	KT_EQ(w.found, WALK_PTE);
+	KT_EQ(pte_pa(*w.ptep), 0x80000000UL);
+	w = pgtable_walk(root, 0x11000, false); /* same table, empty PTE */
+	KT_EQ(w.found, WALK_PTE);
+	KT_EQ(*w.ptep, 0);
+	w = pgtable_walk(root, 0x5ff000, true); /* inside the 2 MiB leaf */
+	KT_EQ(w.found, WALK_HUGE);
+	KT_ASSERT(w.ptep == pgtable_walk_l1(root, 0x400000, false));
+	KT_EQ(pte_pa(*w.ptep), 0x80200000UL);
+	KT_EQ(pgtable_walk(root, 0x40000000, false).found, WALK_NONE);
+	KT_EQ(free_page_count(), before - 3); /* root, one l1, one l0 table */
+	*pgtable_walk(root, 0x10000, false).ptep = 0;
+	*pgtable_walk(root, 0x400000, false).ptep = 0;
+	pgtable_free_range(root, 0, PT_ENTRIES, true);
 	KT_EQ(free_page_count(), before);
 }
 
@@ -213,9 +241,9 @@ extern char _text_start[], _srodata[], _sdata[];
 /* The kernel's own mappings: text RX, rodata R, data RW, never W+X. */
 KTEST(kernel_sections_wx)
 {
-	pte_t *x = pgtable_walk(kernel_root, (u64)_text_start, false);
-	pte_t *r = pgtable_walk(kernel_root, (u64)_srodata, false);
-	pte_t *d = pgtable_walk(kernel_root, (u64)_sdata, false);
+	pte_t *x = pgtable_walk(kernel_root, (u64)_text_start, false).ptep;
+	pte_t *r = pgtable_walk(kernel_root, (u64)_srodata, false).ptep;
+	pte_t *d = pgtable_walk(kernel_root, (u64)_sdata, false).ptep;
 
 	KT_ASSERT(x && r && d);
 	KT_ASSERT((*x & PTE_X) && !(*x & PTE_W));
@@ -253,8 +281,9 @@ KTEST(vma_add_find_overlap_unmap)
 
 static pte_t pte_of(struct mm *mm, u64 va)
 {
-	pte_t *p = mm_pte(mm, va, false);
-	return p ? *p : 0;
+	struct pt_walk w = mm_walk(mm, va, false);
+
+	return w.ptep ? *w.ptep : 0;
 }
 
 KTEST(cow_share_copy_reuse)

@@ -40,35 +40,38 @@ static pte_t *next_table(pte_t *entry, bool alloc)
 	return t;
 }
 
-/* The general walk: creates missing tables when alloc is true. */
-static pte_t *__attribute__((noinline)) walk_slow(pte_t *root, u64 va, bool alloc)
-{
-	pte_t *t = root;
-	int level;
-
-	for (level = PT_LEVELS - 1; level > 0; level--) {
-		t = next_table(&t[PT_INDEX(va, level)], alloc);
-		if (!t)
-			return NULL;
-	}
-	return &t[PT_INDEX(va, 0)];
-}
-
 static inline bool is_table(pte_t e)
 {
 	return pte_valid(e) && !pte_leaf(e);
 }
 
-pte_t *pgtable_walk(pte_t *root, u64 va, bool alloc)
+/* The general walk: stops at a 2 MiB leaf, creates tables when alloc. */
+static struct pt_walk __attribute__((noinline)) walk_slow(pte_t *root, u64 va,
+							  bool alloc)
+{
+	pte_t *l1e = pgtable_walk_l1(root, va, alloc), *t;
+
+	if (!l1e)
+		return (struct pt_walk){ WALK_NONE, NULL };
+	if (pte_leaf(*l1e))
+		return (struct pt_walk){ WALK_HUGE, l1e };
+	t = next_table(l1e, alloc);
+	if (!t)
+		return (struct pt_walk){ WALK_NONE, NULL };
+	return (struct pt_walk){ WALK_PTE, &t[PT_INDEX(va, 0)] };
+}
+
+struct pt_walk pgtable_walk(pte_t *root, u64 va, bool alloc)
 {
 	pte_t e = root[PT_INDEX(va, 2)];
 
 	/* Both tables present (every fault after the first in a 2 MiB
-	 * block): no calls, no saved registers. */
+	 * span): no calls, no saved registers. */
 	if (likely(is_table(e))) {
 		e = table_of(e)[PT_INDEX(va, 1)];
 		if (likely(is_table(e)))
-			return &table_of(e)[PT_INDEX(va, 0)];
+			return (struct pt_walk){ WALK_PTE,
+						 &table_of(e)[PT_INDEX(va, 0)] };
 	}
 	return walk_slow(root, va, alloc);
 }

@@ -69,22 +69,22 @@ static int check_vma(struct mm *mm, struct vma *v, u64 *mapped)
 	u64 va;
 
 	for (va = v->start; va < v->end; va += PAGE_SIZE) {
-		pte_t *ptep = mm_pte(mm, va, false);
+		struct pt_walk w = mm_walk(mm, va, false);
 
-		if (!ptep && (ptep = mm_huge_leaf(mm, va)) != NULL) {
+		if (w.found == WALK_HUGE) {
 			if (!IS_ALIGNED(va, HUGE_SIZE) || v->end - va < HUGE_SIZE) {
 				printk("mm_check: 2 MiB page at %lx crosses VMA [%lx, %lx)\n",
 				       va, v->start, v->end);
 				bad++;
 			}
-			bad += check_leaf(v, va, *ptep);
+			bad += check_leaf(v, va, *w.ptep);
 			*mapped += HUGE_PAGES;
 			va += HUGE_SIZE - PAGE_SIZE;
 			continue;
 		}
-		if (!ptep || !pte_valid(*ptep))
+		if (w.found != WALK_PTE || !pte_valid(*w.ptep))
 			continue;
-		bad += check_leaf(v, va, *ptep);
+		bad += check_leaf(v, va, *w.ptep);
 		(*mapped)++;
 	}
 	return bad;

@@ -131,31 +131,27 @@ static void release_pages(struct mm *mm, u64 start, u64 end, bool clear)
 	u64 va, dropped = 0;
 
 	for (va = start; va < end;) {
-		pte_t *ptep = mm_pte(mm, va, false);
-		u64 block_end = MIN(ALIGN_DOWN(va, LEVEL_SIZE(1)) + LEVEL_SIZE(1), end);
-		u64 i, n = (block_end - va) >> PAGE_SHIFT;
+		struct pt_walk w = mm_walk(mm, va, false);
+		u64 span_end = MIN(ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE, end);
+		u64 i, n = (span_end - va) >> PAGE_SHIFT;
 
-		if (!ptep && (ptep = mm_huge_leaf(mm, va)) != NULL) {
+		if (w.found == WALK_HUGE) {
 			/* Callers split a 2 MiB leaf they unmap only part of. */
 			if (n != HUGE_PAGES)
 				panic("release_pages: [%lx, %lx) cuts a 2 MiB page",
 				      start, end);
-			huge_release(mm, ptep); /* rss included */
-			va = block_end;
-			continue;
+			huge_release(mm, w.ptep); /* rss included */
 		}
-		va = block_end;
-		if (!ptep) /* no table for this 2 MiB block */
-			continue;
-		for (i = 0; i < n; i++) {
-			pte_t pte = ptep[i];
+		for (i = 0; w.found == WALK_PTE && i < n; i++) {
+			pte_t pte = w.ptep[i];
 			if (!pte_valid(pte))
 				continue;
 			if (clear)
-				ptep[i] = 0;
+				w.ptep[i] = 0;
 			dropped++;
 			page_put(page_map_pfn(&map, pte_pfn(pte)));
 		}
+		va = span_end;
 	}
 	mm->rss -= dropped;
 }
@@ -232,7 +228,7 @@ int mm_populate(struct mm *mm, u64 start, u64 end)
 
 	for (va = start; va < end && !err; va += PAGE_SIZE) {
 		struct vma *v;
-		pte_t *ptep;
+		struct pt_walk w;
 		struct page *pg;
 
 		if (end - va >= HUGE_SIZE && huge_populate(mm, va)) {
@@ -242,22 +238,20 @@ int mm_populate(struct mm *mm, u64 start, u64 end)
 		/* One page per lock hold keeps interrupts off only briefly. */
 		spin_lock(&mm->lock);
 		v = vma_find(mm, va);
-		ptep = v ? mm_pte(mm, va, true) : NULL;
+		w = v ? mm_walk(mm, va, true) : (struct pt_walk){ WALK_NONE, NULL };
 		if (!v)
 			err = -EFAULT;
-		else if (!ptep && mm_huge_leaf(mm, va))
-			; /* already mapped by a 2 MiB page */
-		else if (!ptep)
+		else if (w.found == WALK_NONE)
 			err = -ENOMEM;
-		else if (!pte_valid(*ptep)) {
+		else if (w.found == WALK_PTE && !pte_valid(*w.ptep)) {
 			pg = alloc_page(GFP_ZERO);
 			if (pg) {
-				pte_install(ptep, pte_mkleaf(page_to_pa(pg), vma_prot(v)));
+				pte_install(w.ptep, pte_mkleaf(page_to_pa(pg), vma_prot(v)));
 				mm->rss++;
 			} else {
 				err = -ENOMEM;
 			}
-		}
+		} /* else already mapped, by a 4 KiB or a 2 MiB page */
 		spin_unlock(&mm->lock);
 	}
 	return err;
@@ -269,13 +263,13 @@ int mm_write(struct mm *mm, u64 va, const void *src, size_t n)
 
 	while (n) {
 		size_t off = va & (PAGE_SIZE - 1), chunk = MIN(n, PAGE_SIZE - off);
-		pte_t *ptep = mm_pte(mm, va, false);
+		struct pt_walk w = mm_walk(mm, va, false);
 		phys_addr_t pa;
 
-		if (!ptep && (ptep = mm_huge_leaf(mm, va)) != NULL)
-			pa = pte_pa(*ptep) + (va & (HUGE_SIZE - PAGE_SIZE));
-		else if (ptep && pte_valid(*ptep))
-			pa = pte_pa(*ptep);
+		if (w.found == WALK_HUGE)
+			pa = pte_pa(*w.ptep) + (va & (HUGE_SIZE - PAGE_SIZE));
+		else if (w.found == WALK_PTE && pte_valid(*w.ptep))
+			pa = pte_pa(*w.ptep);
 		else
 			return -EFAULT;
 		memcpy((char *)pa_to_kva(pa) + off, s, chunk);

@@ -65,8 +65,8 @@ void paging_init(void)
 	map_kernel_section(_sdata, _end, PROT_READ | PROT_WRITE);
 	/* Create the tables of the ioremap and stack areas now, so that the
 	 * root entries copied into every process never change afterwards. */
-	if (!pgtable_walk(kernel_root, IOREMAP_BASE, true) ||
-	    !pgtable_walk(kernel_root, KSTACK_BASE, true))
+	if (pgtable_walk(kernel_root, IOREMAP_BASE, true).found != WALK_PTE ||
+	    pgtable_walk(kernel_root, KSTACK_BASE, true).found != WALK_PTE)
 		panic("paging_init: out of memory for page tables");
 	arch_switch_root(kva_to_pa(kernel_root));
 }
