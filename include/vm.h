@@ -76,9 +76,6 @@ static inline struct vma *vma_find(struct mm *mm, u64 addr)
 		return v;
 	return vma_find_slow(mm, addr);
 }
-/* Unmaps [start, end) (page aligned): frees pages, trims/splits VMAs.
- * Returns 0 or -ENOMEM (a split needed memory). */
-int mm_unmap(struct mm *mm, u64 start, u64 end);
 /* Maps zeroed pages at every unmapped page of [start, end). 0 or -ENOMEM. */
 int mm_populate(struct mm *mm, u64 start, u64 end);
 /* Copies into a (not yet active) address space through the linear map;

@@ -10,6 +10,7 @@
 #include <printk.h>
 #include <pgtable.h>
 #include "internal.h"
+#include "huge.h"
 
 static struct vma *heap_vma(struct mm *mm)
 {

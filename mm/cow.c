@@ -23,6 +23,7 @@
 #include <printk.h>
 #include <string.h>
 #include "internal.h"
+#include "huge.h"
 
 /* Sole owner: write in place. mm->lock held. */
 static enum fault_result cow_reuse(struct mm *mm, u64 va, pte_t *ptep)

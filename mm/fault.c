@@ -24,6 +24,7 @@
 #include <pgtable.h>
 #include <printk.h>
 #include "internal.h"
+#include "huge.h"
 
 static bool access_allowed(const struct vma *vma, unsigned access)
 {

@@ -112,6 +112,9 @@ static inline pte_t cow_share_pte(pte_t *parent_ptep)
  * and exit. */
 void unmap_pages(struct mm *mm, u64 start, u64 end);
 
+/* vma.c: a VMA that is not linked anywhere yet, or NULL. */
+struct vma *vma_new(u64 start, u64 end, unsigned flags, enum vma_kind kind);
+
 /* cow.c */
 /*
  * A store to the COW PTE *ptep at va in vma (writable): reuses the page
@@ -127,7 +130,5 @@ enum fault_result cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep)
  * parent->lock held on entry and exit; child is not yet visible to anyone.
  */
 int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma);
-
-#include "huge.h"
 
 #endif

@@ -1,0 +1,139 @@
+/*
+ * An address space's life: mm_create() (the kernel half shared, nothing
+ * else), mm_dup() for fork (the VMAs copied here, their pages shared or
+ * copied by vma_copy_ptes() in cow.c), unmap_pages() for ranges that go
+ * away (sbrk shrinking), and mm_destroy() when exec replaces it or its
+ * process is reaped. An mm's root table is private to it; the tables of
+ * the kernel half are shared by all and never freed.
+ */
+#include <vm.h>
+#include <mm.h>
+#include <pgtable.h>
+#include <errno.h>
+#include <printk.h>
+#include <string.h>
+#include <asm/cpu.h>
+#include "internal.h"
+#include "huge.h"
+
+struct mm *mm_create(void)
+{
+	struct mm *mm = kzalloc(sizeof(*mm));
+
+	if (!mm)
+		return NULL;
+	mm->root = pgtable_alloc();
+	if (!mm->root) {
+		kfree(mm);
+		return NULL;
+	}
+	/* Share the kernel half: the same upper-level tables everywhere. */
+	memcpy(&mm->root[PT_ENTRIES / 2], &kernel_root[PT_ENTRIES / 2],
+	       sizeof(pte_t) * PT_ENTRIES / 2);
+	spin_init(&mm->lock, "mm");
+	return mm;
+}
+
+/*
+ * Drops the pages mapped in [start, end); clears their PTEs when clear is
+ * set (not needed when the tables are about to be freed). mm->lock held on
+ * entry and exit.
+ */
+static void release_pages(struct mm *mm, u64 start, u64 end, bool clear)
+{
+	const struct page_map map = page_map_get();
+	u64 va, dropped = 0;
+
+	for (va = start; va < end;) {
+		struct pt_walk w = mm_walk(mm, va, false);
+		u64 span_end = MIN(ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE, end);
+		u64 i, n = (span_end - va) >> PAGE_SHIFT;
+
+		if (w.found == WALK_HUGE) {
+			/* Callers split a leaf they unmap part of. */
+			if (n != HUGE_PAGES)
+				panic("release_pages: [%lx, %lx) cuts a 2 MiB page",
+				      start, end);
+			huge_release(mm, w.ptep); /* rss included */
+		}
+		for (i = 0; w.found == WALK_PTE && i < n; i++) {
+			pte_t pte = w.ptep[i];
+			if (!pte_valid(pte))
+				continue;
+			if (clear)
+				w.ptep[i] = 0;
+			dropped++;
+			page_put(page_map_pfn(&map, pte_pfn(pte)));
+		}
+		va = span_end;
+	}
+	mm->rss -= dropped;
+}
+
+void unmap_pages(struct mm *mm, u64 start, u64 end)
+{
+	release_pages(mm, start, end, true);
+}
+
+void mm_destroy(struct mm *mm)
+{
+	struct vma *v, *next;
+
+	spin_lock(&mm->lock);
+	for (v = mm->vmas; v; v = next) {
+		next = v->next;
+		release_pages(mm, v->start, v->end, false);
+		kfree(v);
+	}
+	mm->vmas = NULL;
+	spin_unlock(&mm->lock);
+	if (mm->active_cpus & ~(1UL << cpu_id()))
+		panic("mm_destroy: mm still active on cpus %lx",
+		      mm->active_cpus);
+	if (mm->rss != 0)
+		panic("mm_destroy: %lu pages still mapped outside any VMA",
+		      mm->rss);
+	pgtable_free_range(mm->root, 0, PT_ENTRIES / 2, true);
+	kfree(mm);
+}
+
+u64 mm_resident_pages(struct mm *mm)
+{
+	return mm->rss;
+}
+
+/*
+ * fork: a new address space with the same VMAs; vma_copy_ptes() (cow.c)
+ * shares or copies the pages. The parent's writable pages turn read-only
+ * here, so its TLB entries are flushed before it runs again.
+ */
+struct mm *mm_dup(struct mm *old)
+{
+	struct mm *child = mm_create();
+	struct vma *v, **tailp;
+	int err = 0;
+
+	if (!child)
+		return NULL;
+	tailp = &child->vmas;
+	spin_lock(&old->lock);
+	for (v = old->vmas; v && !err; v = v->next) {
+		struct vma *c = vma_new(v->start, v->end, v->flags, v->kind);
+		if (!c) {
+			err = -ENOMEM;
+			break;
+		}
+		*tailp = c;
+		tailp = &c->next;
+		err = vma_copy_ptes(old, child, v);
+	}
+	child->heap_start = old->heap_start;
+	child->brk = old->brk;
+	mm_flush_all(old);
+	spin_unlock(&old->lock);
+	if (err) {
+		mm_destroy(child);
+		return NULL;
+	}
+	return child;
+}
