@@ -201,7 +201,7 @@ KTEST(fs_disk_file_roundtrip)
 	out = kalloc_page();
 	in = kalloc_page();
 	KT_ASSERT(out != NULL && in != NULL);
-	for (int i = 0; i < PAGE_SIZE; i++)
+	for (u64 i = 0; i < PAGE_SIZE; i++)
 		out[i] = (u8)(i * 7 + 3);
 	before = counts();
 	KT_EQ(make_file("/kt_file", out, 3000), 0);

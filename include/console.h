@@ -25,5 +25,7 @@ void console_set_output(const struct console_ops *ops);
 void console_input_char(int c);
 /* Boot: registers the console device (major CONSOLE) in the device table. */
 void console_dev_init(void);
+/* From the tick: asks SBI for input when no UART interrupt delivers it. */
+void console_poll(void);
 
 #endif

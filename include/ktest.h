@@ -63,4 +63,7 @@ bool ktest_expect_panic(void (*fn)(void *), void *arg);
 /* Runs all tests (or those whose name starts with filter); returns failures. */
 int ktest_run_all(const char *filter);
 
+/* The tests, collected by arch/riscv64/kernel.lds. */
+extern struct ktest *__ktests_start[], *__ktests_end[];
+
 #endif

@@ -18,6 +18,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* Stops every hart after printing the message, the hart and a backtrace. */
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+/* Set once a panic has begun; the other harts stop when they see it. */
+extern volatile bool panicked;
 
 #define assert(cond)                                                       \
 	do {                                                               \

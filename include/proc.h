@@ -66,5 +66,15 @@ int proc_wait_child(void);
 /* Sleeps for n clock ticks; -EINTR if killed first. */
 int pause_ticks(u64 n);
 void procdump(void);
+/*
+ * Replaces the current process's image with the ELF file at path, argv[0..
+ * argc) copied onto its new stack. 0, or a negative errno with the old
+ * image untouched.
+ */
+int do_exec(const char *path, char *const argv[], int argc);
+/* Ends the current process with status; wakes its parent. */
+void do_exit(int status) __noreturn;
+/* Marks p killed: it exits (status -1) on its next way to user mode. */
+void proc_set_killed(struct proc *p);
 
 #endif

@@ -7,6 +7,9 @@
 
 /* Kernel stack slots: one per process, then one per cpu. */
 #define NPROC_SLOTS NPROC
+/* Maps the kernel stack of slot above its guard (arch/riscv64/mmu.c) and
+ * returns its lowest address; panics when memory is out. */
+void *kstack_map(int slot);
 
 extern int ncpus_online, ncpus_possible;
 

@@ -13,6 +13,17 @@
 
 #define SYSCALL(name) long sys_##name(const u64 *a)
 
+/* Every system call, once: the prototypes below and the dispatcher's table
+ * (kernel/syscall.c) both come from this list. */
+#define SYSCALLS(X)                                                       \
+	X(fork) X(exit) X(wait) X(pipe) X(read) X(kill) X(exec) X(fstat)  \
+	X(chdir) X(dup) X(getpid) X(sbrk) X(pause) X(uptime) X(open)      \
+	X(write) X(mknod) X(unlink) X(link) X(mkdir) X(close) X(memstat)  \
+	X(procinfo) X(poweroff) X(cmdline)
+#define SYSCALL_PROTO(name) SYSCALL(name);
+SYSCALLS(SYSCALL_PROTO)
+#undef SYSCALL_PROTO
+
 /* Dispatches the syscall in the current process's trap frame. */
 void syscall_dispatch(void);
 

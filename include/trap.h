@@ -8,13 +8,6 @@
 
 struct trapframe;
 
-/* Access kinds of a page fault (also used by mm's fault dispatcher). */
-#define FAULT_READ (1u << 0)
-#define FAULT_WRITE (1u << 1)
-#define FAULT_EXEC (1u << 2)
-#define FAULT_USER (1u << 3)   /* taken in user mode */
-#define FAULT_KERNEL (1u << 4) /* taken by the kernel inside uaccess */
-
 /* Called by arch/riscv64/trap.c. */
 void timer_interrupt(bool from_user);
 void external_interrupt(void);
@@ -33,6 +26,8 @@ void user_trap_return(struct trapframe *tf) __noreturn;
 void trapframe_init_user(struct trapframe *tf, u64 pc, u64 sp);
 const char *trap_cause_name(u64 scause);
 void arch_set_timer(u64 when);
+/* Programs this hart's next tick; returns the ticks that have passed. */
+u64 timer_rearm(void);
 /* The fixup address for a faulting uaccess instruction, or 0. */
 u64 exception_fixup(u64 pc);
 

@@ -7,9 +7,7 @@
 #include <spinlock.h>
 #include <asm/cpu.h>
 
-extern struct ktest *__ktests_start[], *__ktests_end[];
 
-int kernel_setjmp(void *buf);
 struct jmpbuf {
 	u64 regs[14];
 };

@@ -21,23 +21,13 @@
 #include <blkdev_init.h>
 #include <fdt.h>
 #include <proc.h>
-#include <vm.h>
+#include <addrspace.h>
 #include <trap.h>
 #include <asm/arch.h>
 #include <asm/cpu.h>
 #include <asm/sbi.h>
+#include <boot.h>
 
-extern char _start_image[], _end[];
-extern phys_addr_t kernel_phys_base;
-
-void mm_init(phys_addr_t kernel_pa, u64 kernel_size, phys_addr_t dtb_pa, u64 dtb_size);
-void paging_init(void);
-void proc_init(void);
-void proc_start_first(void);
-void proc_first_entry(void);
-int do_exec(const char *path, char *const argv[], int argc);
-
-/* The value of a "key=value" word on the command line, copied to buf. */
 bool cmdline_get(const char *key, char *buf, size_t size)
 {
 	const char *s = platform.bootargs;

@@ -12,7 +12,6 @@
 
 volatile bool panicked;
 
-void kernel_longjmp(void *buf, long val) __noreturn;
 
 void panic(const char *fmt, ...)
 {

@@ -21,4 +21,9 @@ int platform_parse(const void *blob, size_t maxsize, struct platform *out,
 /* Prints the description p (platform_print() prints the live one). */
 void platform_print_desc(const struct platform *p);
 
+/* Device trees for the self tests (kernel/platform_test.c), compiled from
+ * tests/dts/ and embedded by kernel/meson.build. */
+extern const u8 dtb_vf2[], dtb_virt[];
+extern const u32 dtb_vf2_size, dtb_virt_size;
+
 #endif

@@ -17,8 +17,6 @@
 
 #include "platform_internal.h"
 
-extern const u8 dtb_vf2[], dtb_virt[];
-extern const u32 dtb_vf2_size, dtb_virt_size;
 
 /* Big enough for either test blob; both are a few KiB. */
 #define SCRATCH_SIZE 8192

@@ -8,15 +8,6 @@
 #include <errno.h>
 #include <asm/ptrace.h>
 
-#define X(name) long sys_##name(const u64 *a);
-#define SYSCALLS(X)                                                       \
-	X(fork) X(exit) X(wait) X(pipe) X(read) X(kill) X(exec) X(fstat)  \
-	X(chdir) X(dup) X(getpid) X(sbrk) X(pause) X(uptime) X(open)      \
-	X(write) X(mknod) X(unlink) X(link) X(mkdir) X(close) X(memstat)  \
-	X(procinfo) X(poweroff) X(cmdline)
-SYSCALLS(X)
-#undef X
-
 typedef long (*syscall_fn)(const u64 *a);
 
 static const syscall_fn syscall_table[] = {

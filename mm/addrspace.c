@@ -6,7 +6,7 @@
  * process is reaped. An mm's root table is private to it; the tables of
  * the kernel half are shared by all and never freed.
  */
-#include <vm.h>
+#include <addrspace.h>
 #include <mm.h>
 #include <pgtable.h>
 #include <errno.h>

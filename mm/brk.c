@@ -4,7 +4,7 @@
  * fails cleanly, leaving nothing behind, when memory runs out; lazy growth
  * only extends the VMA and pages arrive on first touch (fault.c).
  */
-#include <vm.h>
+#include <addrspace.h>
 #include <mm.h>
 #include <errno.h>
 #include <printk.h>

@@ -16,7 +16,7 @@
  * page can raise it, and the only such address space that can still fork
  * while our count is 1 is this one, whose lock we hold.
  */
-#include <vm.h>
+#include <addrspace.h>
 #include <mm.h>
 #include <errno.h>
 #include <pgtable.h>

@@ -18,9 +18,8 @@
  * All of it runs under mm->lock, so the PTE cannot change between the
  * decision and the update.
  */
-#include <vm.h>
+#include <addrspace.h>
 #include <mm.h>
-#include <trap.h>
 #include <pgtable.h>
 #include <printk.h>
 #include "internal.h"

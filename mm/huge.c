@@ -28,7 +28,7 @@
  * The entry points are declared side by side in huge.h, with their
  * contracts; everything here runs under mm->lock unless it says otherwise.
  */
-#include <vm.h>
+#include <addrspace.h>
 #include <mm.h>
 #include <errno.h>
 #include <pgtable.h>

@@ -10,7 +10,7 @@
 #ifndef MM_HUGE_H
 #define MM_HUGE_H
 
-#include <vm.h>
+#include <addrspace.h>
 #include <asm/pte.h>
 
 /*

@@ -7,6 +7,7 @@
 #include <mm.h>
 #include <printk.h>
 #include <platform.h>
+#include <boot.h>
 #include "internal.h"
 
 #define MAX_RSV (MAX_RESERVED + 8)

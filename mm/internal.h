@@ -15,12 +15,14 @@
 u64 total_page_count(void);
 u64 reserved_page_count(void);
 u64 huge_free_count(void);
+/* User pages with a refcount above 1 right now (memstat). */
+u64 shared_user_pages(void);
 u64 page_array_bytes(u64 npages); /* the page array plus the block counts */
 bool range_reserved(phys_addr_t pa, u64 size, const struct mem_region *rsv, int nrsv);
 void page_array_init(phys_addr_t base, u64 npages, phys_addr_t array_pa,
 		     const struct mem_region *rsv, int nrsv);
 
-#include <vm.h>
+#include <addrspace.h>
 #include <pgtable.h>
 #include <asm/arch.h>
 #include <asm/cpu.h>

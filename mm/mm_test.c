@@ -5,11 +5,11 @@
  */
 #include <ktest.h>
 #include <mm.h>
-#include <vm.h>
+#include <addrspace.h>
 #include <pgtable.h>
-#include <trap.h>
 #include <string.h>
 #include <printk.h>
+#include <boot.h>
 #include "internal.h"
 
 KTEST(page_alloc_every_page_and_free)
@@ -235,8 +235,6 @@ KTEST(pgtable_walk_says_what_it_found)
 	pgtable_free_range(root, 0, PT_ENTRIES, true);
 	KT_EQ(free_page_count(), before);
 }
-
-extern char _text_start[], _srodata[], _sdata[];
 
 /* The kernel's own mappings: text RX, rodata R, data RW, never W+X. */
 KTEST(kernel_sections_wx)

@@ -5,7 +5,7 @@
  * through the linear map, for exec writing segments and arguments into an
  * address space that is not active yet.
  */
-#include <vm.h>
+#include <addrspace.h>
 #include <mm.h>
 #include <pgtable.h>
 #include <errno.h>

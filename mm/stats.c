@@ -1,6 +1,6 @@
 /* Memory statistics and the address-space checker. */
 #include <mm.h>
-#include <vm.h>
+#include <addrspace.h>
 #include <pgtable.h>
 #include <printk.h>
 #include <asm/cpu.h>
@@ -17,8 +17,6 @@ static u64 vm_event_sum(enum vm_event ev)
 		n += READ_ONCE(vm_events[i][ev]);
 	return n;
 }
-
-u64 shared_user_pages(void);
 
 void mem_get_stats(struct mem_stats *st)
 {

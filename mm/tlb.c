@@ -6,7 +6,7 @@
  * that mask: mm_flush_page() (internal.h) for one page, mm_flush_all() for
  * everything. The SBI calls behind the remote flushes are in arch/riscv64.
  */
-#include <vm.h>
+#include <addrspace.h>
 #include <mm.h>
 #include <pgtable.h>
 #include <asm/arch.h>

@@ -7,9 +7,8 @@
 #include <uaccess.h>
 #include <errno.h>
 #include <asm/page.h>
+#include <asm/uaccess.h>
 
-size_t __copy_user(void *dst, const void *src, size_t n);
-long __strncpy_user(char *dst, const char *src, size_t max);
 
 /* True when [addr, addr + n) lies inside user space. */
 static bool user_range_ok(uaddr_t addr, size_t n)

@@ -1,11 +1,11 @@
 /*
  * The VMA list of an address space: sorted by start address, never
  * overlapping, with a one-entry cache in front of the search (vma_find()
- * in vm.h). VMAs are added when exec builds an address space and copied
+ * in addrspace.h). VMAs are added when exec builds an address space and copied
  * by fork; the heap VMA grows and shrinks in place (brk.c); all are freed
  * with their address space.
  */
-#include <vm.h>
+#include <addrspace.h>
 #include <mm.h>
 #include <errno.h>
 #include "internal.h"

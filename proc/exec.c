@@ -11,7 +11,7 @@
  *            heap: grows with sbrk
  */
 #include <proc.h>
-#include <vm.h>
+#include <addrspace.h>
 #include <mm.h>
 #include <elf.h>
 #include <file.h>

@@ -6,7 +6,7 @@
  * init, and becomes a zombie until its parent's wait() collects the status.
  */
 #include <proc.h>
-#include <vm.h>
+#include <addrspace.h>
 #include <file.h>
 #include <sched.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  * open files and working directory. The child returns 0 from the syscall.
  */
 #include <proc.h>
-#include <vm.h>
+#include <addrspace.h>
 #include <file.h>
 #include <errno.h>
 #include <string.h>

@@ -17,9 +17,12 @@ void proc_free(struct proc *p);
 void sched(void);
 /* First code of every new process in the kernel. */
 void fork_return(void);
-void proc_first_entry(void);
-int do_exec(const char *path, char *const argv[], int argc);
-void do_exit(int status) __noreturn;
+/* fork(): the child's pid, -EAGAIN (no slot) or -ENOMEM. */
+long do_fork(void);
+/* procinfo: copies up to max entries to buf; the count or -EFAULT. */
+long proc_list(uaddr_t buf, int max);
+/* Processes in use (memstat). */
+long proc_count(void);
 int do_wait(uaddr_t status_addr);
 int do_kill(int pid);
 

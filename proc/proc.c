@@ -3,8 +3,9 @@
  * and the process listings (^P and the procinfo syscall).
  */
 #include <proc.h>
+#include <sched.h>
 #include <mm.h>
-#include <vm.h>
+#include <addrspace.h>
 #include <smp.h>
 #include <printk.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <uapi/memstat.h>
 #include <asm/cpu.h>
 #include <asm/ptrace.h>
+#include <boot.h>
 #include "internal.h"
 
 struct proc proc_table[NPROC];
@@ -22,7 +24,6 @@ struct proc *init_proc;
 static struct spinlock pid_lock = SPINLOCK_INIT("pid_lock");
 static int next_pid = 1;
 
-void *kstack_map(int slot);
 
 int current_pid(void)
 {
@@ -210,7 +211,6 @@ int kthread_start(const char *name, void (*fn)(void *), void *arg)
 	return pid;
 }
 
-void kernel_init(void);
 
 /* Creates the first process; it starts in kernel_init() (kernel/main.c). */
 void proc_start_first(void)

@@ -10,15 +10,15 @@
 #include <proc.h>
 #include <sched.h>
 #include <smp.h>
-#include <vm.h>
+#include <addrspace.h>
 #include <trap.h>
 #include <printk.h>
 #include <errno.h>
 #include <asm/arch.h>
 #include <asm/cpu.h>
+#include <boot.h>
 #include "internal.h"
 
-void swtch(struct context *old, struct context *new);
 
 volatile u64 ticks;
 

@@ -1,6 +1,6 @@
 /* Process system calls: argument checking, then the do_* functions. */
 #include <proc.h>
-#include <vm.h>
+#include <addrspace.h>
 #include <mm.h>
 #include <sched.h>
 #include <syscall.h>
@@ -12,10 +12,6 @@
 #include <uapi/memstat.h>
 #include <asm/arch.h>
 #include "internal.h"
-
-long do_fork(void);
-long proc_list(uaddr_t buf, int max);
-long proc_count(void);
 
 SYSCALL(fork)
 {

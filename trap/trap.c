@@ -5,7 +5,7 @@
  */
 #include <trap.h>
 #include <proc.h>
-#include <vm.h>
+#include <addrspace.h>
 #include <irq.h>
 #include <sched.h>
 #include <smp.h>
@@ -15,10 +15,6 @@
 #include <asm/ptrace.h>
 
 struct spinlock tick_lock = SPINLOCK_INIT("ticks");
-u64 timer_rearm(void);
-void do_exit(int status) __noreturn;
-void proc_set_killed(struct proc *p);
-void console_poll(void);
 
 void timer_interrupt(bool from_user)
 {
@@ -45,8 +41,6 @@ void external_interrupt(void)
 
 void ipi_interrupt(void)
 {
-	extern volatile bool panicked;
-
 	if (panicked)
 		for (;;)
 			;

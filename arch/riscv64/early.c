@@ -14,11 +14,12 @@
 #include <asm/page.h>
 #include <asm/pte.h>
 #include <asm/csr.h>
+#include <asm/entry.h>
+#include <boot.h>
 
 pte_t early_root[PT_ENTRIES] __aligned(PAGE_SIZE) __section(".bss.pgtable");
 pte_t early_kernel_pmd[PT_ENTRIES] __aligned(PAGE_SIZE) __section(".bss.pgtable");
 
-extern char _start_image[], _end[];
 
 static void early_map_gigapage(phys_addr_t pa)
 {

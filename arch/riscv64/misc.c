@@ -5,6 +5,8 @@
 #include <asm/arch.h>
 #include <asm/sbi.h>
 #include <printk.h>
+#include <trap.h>
+#include <asm/entry.h>
 
 /*
  * Powers the machine off. With a test finisher (QEMU sifive,test0), the
@@ -24,11 +26,6 @@ void arch_poweroff(int status)
 	}
 	sbi_shutdown(status != 0);
 }
-
-struct ex_entry {
-	u64 insn, fixup;
-};
-extern struct ex_entry __ex_table_start[], __ex_table_end[];
 
 u64 exception_fixup(u64 pc)
 {

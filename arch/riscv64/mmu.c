@@ -9,9 +9,10 @@
 #include <platform.h>
 #include <spinlock.h>
 #include <asm/arch.h>
+#include <boot.h>
+#include <smp.h>
 
 phys_addr_t kernel_phys_base;
-extern char _text_start[], _etext[], _srodata[], _erodata[], _sdata[], _end[];
 
 phys_addr_t kva_to_pa(const void *va)
 {

@@ -16,6 +16,7 @@
 #include <asm/cpu.h>
 #include <asm/csr.h>
 #include <asm/sbi.h>
+#include <asm/entry.h>
 
 struct cpu cpus[MAX_CPUS];
 int ncpus_online = 1;
@@ -31,9 +32,6 @@ struct secondary_boot {
 };
 static struct secondary_boot secondary_boot[MAX_CPUS];
 
-extern char secondary_entry[], secondary_virt[];
-void *kstack_map(int slot);
-u64 timebase_hz(void);
 
 /* Assigns cpu indices: the boot hart is 0, the rest in device-tree order. */
 void smp_init_cpu_map(u32 boot_hartid)
@@ -121,7 +119,7 @@ void smp_boot_secondaries(void)
 		 * on one host thread a spinning boot hart would starve the one
 		 * it waits for. The new hart's IPI (or a tick) wakes us.
 		 */
-		deadline = arch_read_time() + timebase_hz();
+		deadline = arch_read_time() + platform.timebase_hz;
 		arch_irq_enable();
 		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) &&
 		       arch_read_time() < deadline)

@@ -32,8 +32,3 @@ u64 timer_rearm(void)
 	arch_set_timer(c->next_timer);
 	return n ? n : 1;
 }
-
-u64 timebase_hz(void)
-{
-	return platform.timebase_hz;
-}

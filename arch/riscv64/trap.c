@@ -5,14 +5,15 @@
 #include <types.h>
 #include <printk.h>
 #include <trap.h>
+#include <addrspace.h>
 #include <asm/arch.h>
 #include <asm/page.h>
 #include <asm/csr.h>
 #include <asm/cpu.h>
 #include <asm/ptrace.h>
 #include <asm/sbi.h>
+#include <asm/entry.h>
 
-extern char kernel_vec[], user_vec[];
 void user_return(struct trapframe *tf) __noreturn;
 
 static const char *const exc_names[] = {

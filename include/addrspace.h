@@ -7,8 +7,8 @@
  * kernel acting for it (fork, exec, exit) touch an mm; the lock still makes
  * each operation atomic against faults taken by the kernel in uaccess.
  */
-#ifndef CALF_VM_H
-#define CALF_VM_H
+#ifndef CALF_ADDRSPACE_H
+#define CALF_ADDRSPACE_H
 
 #include <types.h>
 #include <spinlock.h>
@@ -40,6 +40,13 @@ struct mm {
 	u64 active_cpus;         /* atomic: cpus that may cache its PTEs */
 	u64 rss;                 /* user pages mapped, guarded by lock */
 };
+
+/* Access kinds of a page fault, for handle_page_fault(). */
+#define FAULT_READ (1u << 0)
+#define FAULT_WRITE (1u << 1)
+#define FAULT_EXEC (1u << 2)
+#define FAULT_USER (1u << 3)   /* taken in user mode */
+#define FAULT_KERNEL (1u << 4) /* taken by the kernel inside uaccess */
 
 enum fault_result {
 	FAULT_OK,   /* resolved: retry the access */
