@@ -23,8 +23,10 @@ void user_trap_finish(void);
 /* Provided by arch. */
 void arch_trap_init_hart(void);
 void user_trap_return(struct trapframe *tf) __noreturn;
-void trapframe_init_user(struct trapframe *tf, u64 pc, u64 sp);
-const char *trap_cause_name(u64 scause);
+/* Sets tf up to enter user mode at pc with stack sp and argv as main's
+ * second argument; main's first (argc) is exec's return value. */
+void trapframe_init_user(struct trapframe *tf, u64 pc, u64 sp, u64 argv);
+const char *trap_cause_name(u64 cause);
 void arch_set_timer(u64 when);
 /* Programs this hart's next tick; returns the ticks that have passed. */
 u64 timer_rearm(void);

@@ -18,6 +18,7 @@
 #include <platform.h>
 #include <printk.h>
 #include <string.h>
+#include <asm/arch.h>
 
 #include "platform_internal.h"
 
@@ -25,8 +26,6 @@ struct platform platform;
 const void *boot_fdt;
 u32 boot_fdt_size;
 
-/* PLIC interrupt number of the supervisor external interrupt of a hart. */
-#define IRQ_S_EXT 9
 /* Value that makes QEMU's sifive,test finisher power off with success. */
 #define FINISHER_PASS 0x5555
 #define PATH_MAX_LEN  128
@@ -323,7 +322,7 @@ static void parse_plic_contexts(const struct fdt *fdt, int plic,
 			fdt_prop_u32(fdt, intc, "#interrupt-cells", &cells);
 		if (cells < 1 || cells > 4 || pos + 4 + 4 * (int)cells > len)
 			return;
-		if (intc >= 0 && fdt_be32(ie + pos + 4) == IRQ_S_EXT) {
+		if (intc >= 0 && arch_irq_is_s_external(fdt_be32(ie + pos + 4))) {
 			idx =
 			    cpu_index_of_node(fdt, out, fdt_parent(fdt, intc));
 			if (idx >= 0)

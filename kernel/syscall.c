@@ -6,7 +6,7 @@
 #include <proc.h>
 #include <printk.h>
 #include <errno.h>
-#include <asm/ptrace.h>
+#include <asm/syscall.h>
 
 typedef long (*syscall_fn)(const u64 *a);
 
@@ -19,16 +19,16 @@ static const syscall_fn syscall_table[] = {
 void syscall_dispatch(void)
 {
 	struct trapframe *tf = current()->tf;
-	u64 num = tf->regs[REG_A7];
-	u64 args[6];
+	u64 num = syscall_nr(tf);
+	u64 args[SYSCALL_MAX_ARGS];
 	long ret;
 	int i;
 
-	for (i = 0; i < 6; i++)
-		args[i] = tf_arg(tf, i);
+	for (i = 0; i < SYSCALL_MAX_ARGS; i++)
+		args[i] = syscall_arg(tf, i);
 	if (num < ARRAY_SIZE(syscall_table) && syscall_table[num])
 		ret = syscall_table[num](args);
 	else
 		ret = -ENOSYS;
-	tf->regs[REG_A0] = ret < 0 && ret >= -4095 ? (u64)-1 : (u64)ret;
+	syscall_set_return(tf, ret < 0 && ret >= -4095 ? (u64)-1 : (u64)ret);
 }

@@ -178,8 +178,8 @@ int pgtable_check(pte_t *root, int from, int to)
 		pte_t e = root[i];
 		u64 va = (u64)i * LEVEL_SIZE(2);
 
-		if (i >= 256)
-			va |= 0xffffff8000000000UL; /* sign-extend the upper half */
+		if (i >= PT_ENTRIES / 2) /* the upper half: sign-extended */
+			va |= ~0UL << SV39_VA_BITS;
 		if (!pte_valid(e))
 			continue;
 		if (pte_leaf(e)) {

@@ -195,7 +195,6 @@ int do_exec(const char *path, char *const argv[], int argc)
 	spin_unlock(&p->lock);
 	mm_destroy(old);
 
-	trapframe_init_user(p->tf, entry, sp);
-	p->tf->regs[REG_A1] = uargv;
-	return argc; /* lands in a0 */
+	trapframe_init_user(p->tf, entry, sp, uargv);
+	return argc; /* exec's result: main's first argument */
 }

@@ -8,7 +8,7 @@
 #include <file.h>
 #include <errno.h>
 #include <string.h>
-#include <asm/ptrace.h>
+#include <asm/syscall.h>
 #include "internal.h"
 
 long do_fork(void)
@@ -26,7 +26,7 @@ long do_fork(void)
 		return -ENOMEM;
 	}
 	*np->tf = *p->tf;
-	np->tf->regs[REG_A0] = 0;
+	syscall_set_return(np->tf, 0); /* the child sees fork() return 0 */
 	strlcpy(np->name, p->name, sizeof(np->name));
 	spin_unlock(&np->lock);
 

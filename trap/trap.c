@@ -89,7 +89,7 @@ void user_exception(const char *what, u64 addr, u64 pc)
 bool kernel_page_fault(struct trapframe *tf, u64 addr, unsigned access, bool uaccess)
 {
 	struct proc *p = current();
-	u64 fixup = exception_fixup(tf->sepc);
+	u64 fixup = exception_fixup(tf_pc(tf));
 	enum fault_result r;
 
 	if (!uaccess || !fixup || !p || addr >= USER_TOP)
@@ -98,8 +98,8 @@ bool kernel_page_fault(struct trapframe *tf, u64 addr, unsigned access, bool uac
 	if (r == FAULT_OK)
 		return true;
 	if (r == FAULT_OOM)
-		kill_current("out of memory in a system call", addr, tf->sepc);
-	tf->sepc = fixup;
+		kill_current("out of memory in a system call", addr, tf_pc(tf));
+	tf_set_pc(tf, fixup);
 	return true;
 }
 

@@ -148,7 +148,7 @@ void user_trap_return(struct trapframe *tf)
 }
 
 /* Sets up a fresh trap frame to start user code at pc with stack sp. */
-void trapframe_init_user(struct trapframe *tf, u64 pc, u64 sp)
+void trapframe_init_user(struct trapframe *tf, u64 pc, u64 sp, u64 argv)
 {
 	int i;
 
@@ -156,6 +156,7 @@ void trapframe_init_user(struct trapframe *tf, u64 pc, u64 sp)
 		tf->regs[i] = 0;
 	tf->sepc = pc;
 	tf->regs[REG_SP] = sp;
+	tf->regs[REG_A1] = argv;
 }
 
 void arch_set_timer(u64 when)

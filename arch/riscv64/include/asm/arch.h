@@ -13,6 +13,16 @@ static inline bool arch_irq_enabled(void) { return csr_read(sstatus) & SSTATUS_S
 static inline void arch_wait_for_interrupt(void) { __asm__ __volatile__("wfi"); }
 static inline void arch_cpu_relax(void) { __asm__ __volatile__("nop"); }
 
+/*
+ * Whether a hart-local interrupt number, as a device tree's
+ * interrupts-extended names it, is the supervisor external interrupt (the
+ * one a PLIC context raises).
+ */
+static inline bool arch_irq_is_s_external(u32 hart_irq)
+{
+	return hart_irq == IRQ_S_EXT;
+}
+
 /* Flush this hart's TLB entry for va (all address spaces). */
 static inline void arch_flush_tlb_page(unsigned long va)
 {

@@ -35,6 +35,16 @@ struct trapframe {
 #define REG_A1 11
 #define REG_A7 17
 
-static inline u64 tf_arg(const struct trapframe *tf, int n) { return tf->regs[REG_A0 + n]; }
+/* The pc the trap was taken at (where a return from the trap resumes). */
+static inline u64 tf_pc(const struct trapframe *tf)
+{
+	return tf->sepc;
+}
+
+/* Makes the return from the trap resume at pc. */
+static inline void tf_set_pc(struct trapframe *tf, u64 pc)
+{
+	tf->sepc = pc;
+}
 #endif
 #endif
