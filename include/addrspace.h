@@ -54,26 +54,34 @@ enum fault_result {
 	FAULT_OOM,  /* needed a page and none was free */
 };
 
+/*
+ * Unless a contract says otherwise, the functions below take and drop
+ * mm->lock themselves: the caller does not hold it on entry, and it is not
+ * held on return.
+ */
+
 /* A new address space with only the kernel half mapped, or NULL. */
 struct mm *mm_create(void);
 /* Unmaps everything, drops every page reference and frees the mm.
- * The mm must not be active on any hart. */
+ * The mm must not be active on any hart but this one. */
 void mm_destroy(struct mm *mm);
 /* fork: duplicates old (copy-on-write, or eager with CONFIG_FORK_EAGER).
  * Returns NULL when memory runs out, leaving nothing allocated. */
 struct mm *mm_dup(struct mm *old);
-/* Makes mm the current address space of this hart. */
+/* Makes mm the current address space of this hart (mm/tlb.c). */
 void mm_activate(struct mm *mm);
 /* Switches this hart to the kernel-only table. */
 void mm_activate_kernel(void);
 /* This hart no longer caches mm's translations (after a switch away). */
 void mm_leave(struct mm *mm);
 
-/* Adds a VMA; -EINVAL if it overlaps another or leaves user space. */
+/* Adds a VMA; 0, -EINVAL if it overlaps another, leaves user space or is
+ * writable and executable, -ENOMEM. */
 int vma_add(struct mm *mm, u64 start, u64 end, unsigned flags, enum vma_kind kind);
+/* vma_find() past its cache. mm->lock held on entry and exit. */
 struct vma *vma_find_slow(struct mm *mm, u64 addr);
 
-/* The VMA containing addr, or NULL. mm->lock held. */
+/* The VMA containing addr, or NULL. mm->lock held on entry and exit. */
 static inline struct vma *vma_find(struct mm *mm, u64 addr)
 {
 	struct vma *v = mm->vma_cache;
@@ -83,10 +91,16 @@ static inline struct vma *vma_find(struct mm *mm, u64 addr)
 		return v;
 	return vma_find_slow(mm, addr);
 }
-/* Maps zeroed pages at every unmapped page of [start, end). 0 or -ENOMEM. */
+/*
+ * Maps zeroed pages at every unmapped page of [start, end) (2 MiB pages
+ * where a whole aligned 2 MiB of the heap fits). 0, -EFAULT when part of
+ * the range is in no VMA, or -ENOMEM; on an error the pages mapped so far
+ * stay mapped (the caller unmaps them).
+ */
 int mm_populate(struct mm *mm, u64 start, u64 end);
 /* Copies into a (not yet active) address space through the linear map;
- * the pages must be mapped. 0 or -EFAULT. */
+ * the pages must be mapped. 0 or -EFAULT. Takes no lock: nobody else can
+ * see mm yet (exec builds it). */
 int mm_write(struct mm *mm, u64 va, const void *src, size_t n);
 /* Sets up the heap at start (exec). */
 void mm_set_heap(struct mm *mm, u64 start);
@@ -97,13 +111,16 @@ long mm_sbrk(struct mm *mm, long n, bool lazy);
 /* Whether eager sbrk maps 2 MiB pages (mm/huge.c); thp=off clears it. */
 extern bool thp_enabled;
 
-/* The fault dispatcher. access is FAULT_READ/WRITE/EXEC | FAULT_USER/KERNEL. */
+/* The fault dispatcher (mm/fault.c). access is FAULT_READ/WRITE/EXEC |
+ * FAULT_USER/KERNEL. Never sleeps, so the kernel may call it from its trap
+ * handler in the middle of a uaccess copy. */
 enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access);
 
 /* Debug checker: no PTE both writable and COW, every leaf obeys the A/D
  * rules, every mapped page's refcount >= 1, every PTE inside a VMA.
  * Returns the number of problems found (each printed). */
 int mm_check(struct mm *mm);
+/* User pages mapped in mm (a 2 MiB page counts 512). */
 u64 mm_resident_pages(struct mm *mm);
 
 #endif

@@ -22,8 +22,6 @@ struct ktest {
 	const char *name;
 	void (*fn)(struct ktest *t);
 	bool failed;
-	/* A "death test" expects the body to panic; see KTEST_DEATH. */
-	bool expect_panic;
 };
 
 #define KTEST(tname)                                                      \
@@ -54,9 +52,9 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *expr);
 	} while (0)
 
 /*
- * Runs fn and reports whether it panicked: panic() on this hart longjmps
- * back here instead of stopping the machine. Only for code that panics
- * before touching shared state.
+ * A death test: runs fn(arg) and reports whether it panicked. panic() on
+ * this hart longjmps back here instead of stopping the machine. Only for
+ * code that panics before touching shared state or taking a lock.
  */
 bool ktest_expect_panic(void (*fn)(void *), void *arg);
 

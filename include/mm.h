@@ -3,9 +3,16 @@
  * kernel's view of physical addresses (the linear map).
  *
  * Every RAM page has one struct page. Its refcount counts the owners of the
- * page (page tables mapping it, the kernel object using it). Only page_get()
- * and page_put() change it; the page_put() that drops it to zero frees the
- * page. A physical address outside RAM given to pa_to_page() panics.
+ * page (page tables mapping it, the kernel object using it). It changes in
+ * three places only: the allocators (alloc_page() and alloc_huge() hand out
+ * pages with a count of 1), page_get()/page_put() for one page, and
+ * page_get_huge()/page_put_huge() for the 512 pages under a 2 MiB mapping.
+ * The put that drops a count to zero frees the page (free_huge() gives a
+ * whole block back at once). A physical address outside RAM given to
+ * pa_to_page() panics.
+ *
+ * Address spaces (struct mm, VMAs, the fault dispatcher) are in
+ * <addrspace.h>; page tables in <pgtable.h>.
  */
 #ifndef CALF_MM_H
 #define CALF_MM_H

@@ -3,7 +3,8 @@
  *
  * Each process has one kernel stack (with its trap frame at the top), an
  * address space (struct mm), an open-file table and a working directory.
- * Lock order: wait_lock > proc->lock > mm->lock (see mm/README in mm.h).
+ * Lock order: wait_lock > proc->lock > mm->lock (the whole order, down to
+ * the page allocator's lock, is at the top of mm/internal.h).
  */
 #ifndef CALF_PROC_H
 #define CALF_PROC_H
@@ -35,11 +36,19 @@ struct proc {
 	/* guarded by wait_lock */
 	struct proc *parent;
 
+	/*
+	 * mm: written under lock (exec swaps in the new address space and
+	 * exit takes it away, each together with mm_activate()/mm_leave(), so
+	 * the scheduler never switches to a half-changed one); read without
+	 * the lock only by the process itself or by whoever creates or reaps
+	 * it.
+	 */
+	struct mm *mm;
+
 	/* private to the process (or to whoever creates/reaps it) */
 	void *kstack;              /* kva of the kernel stack's lowest byte */
 	struct trapframe *tf;      /* user registers, at the top of kstack */
 	struct context context;    /* callee-saved registers for swtch() */
-	struct mm *mm;
 	struct file *ofile[NOFILE];
 	struct inode *cwd;
 	char name[16];

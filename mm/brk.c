@@ -29,7 +29,8 @@ void mm_set_heap(struct mm *mm, u64 start)
 		panic("mm_set_heap: heap at %lx overlaps", start);
 }
 
-/* Grows the heap VMA to cover new_end if nothing is in the way. mm->lock held. */
+/* Grows the heap VMA to cover new_end if nothing is in the way: 0 or
+ * -ENOMEM. mm->lock held on entry and exit. */
 static int heap_extend(struct vma *heap, u64 new_end)
 {
 	if (heap->next && heap->next->start < new_end)

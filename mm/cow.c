@@ -1,11 +1,13 @@
 /*
  * Copy-on-write.
  *
- * fork side: vma_copy_ptes() walks a VMA of the parent. In a private
- * writable VMA each present page is shared through cow_share_pte(): both
- * PTEs lose W and gain the COW software bit, and the page gains a
- * reference. Pages of read-only VMAs (text, rodata) are shared plain: a
- * reference more, no COW bit, read-only for ever.
+ * fork side: vma_copy_ptes() walks a VMA of the parent one level-0 table
+ * (2 MiB of address space) at a time; copy_pte_table() copies its PTEs. In
+ * a private writable VMA each present page is shared through
+ * cow_share_pte() (internal.h): both PTEs lose W and gain the COW software
+ * bit, and the page gains a reference. Pages of read-only VMAs (text,
+ * rodata) are shared plain: a reference more, no COW bit, read-only for
+ * ever. A 2 MiB leaf goes to huge_fork_copy() (huge.c) instead.
  *
  * fault side: a store to a COW PTE comes here from fault.c. cow_fault()
  * looks at the page's refcount:
@@ -14,7 +16,9 @@
  *         reference to the old one.
  * The refcount read is stable: only a fork of an address space mapping the
  * page can raise it, and the only such address space that can still fork
- * while our count is 1 is this one, whose lock we hold.
+ * while our count is 1 is this one, whose lock we hold. A COW 2 MiB leaf
+ * goes to huge_cow_fault() (huge.c), which comes back here for one 4 KiB
+ * page when it splits the leaf.
  */
 #include <addrspace.h>
 #include <mm.h>
@@ -25,7 +29,7 @@
 #include "internal.h"
 #include "huge.h"
 
-/* Sole owner: write in place. mm->lock held. */
+/* Sole owner: write in place. mm->lock held on entry and exit. */
 static enum fault_result cow_reuse(struct mm *mm, u64 va, pte_t *ptep)
 {
 	pte_install(ptep, pte_mkwrite(*ptep));
@@ -34,7 +38,10 @@ static enum fault_result cow_reuse(struct mm *mm, u64 va, pte_t *ptep)
 	return FAULT_OK;
 }
 
-/* Shared: give this mapping its own copy. mm->lock held. */
+/*
+ * Shared: gives this mapping its own copy. FAULT_OK, or FAULT_OOM with the
+ * PTE untouched. mm->lock held on entry and exit.
+ */
 static enum fault_result cow_copy(struct mm *mm, struct vma *vma, u64 va,
 				  pte_t *ptep, struct page *old)
 {

@@ -36,7 +36,8 @@ static bool access_allowed(const struct vma *vma, unsigned access)
 	return true;
 }
 
-/* Maps a zeroed page at va. mm->lock held. */
+/* Maps a zeroed page at va: FAULT_OK or FAULT_OOM. mm->lock held on entry
+ * and exit. */
 static enum fault_result demand_zero(struct mm *mm, struct vma *vma, u64 va,
 				     pte_t *ptep)
 {

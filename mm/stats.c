@@ -59,7 +59,7 @@ static int check_leaf(struct vma *v, u64 va, pte_t pte)
 
 /*
  * Checks one VMA's PTEs and counts the pages they map into *mapped;
- * returns the number of problems. mm->lock held.
+ * returns the number of problems. mm->lock held on entry and exit.
  */
 static int check_vma(struct mm *mm, struct vma *v, u64 *mapped)
 {

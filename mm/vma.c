@@ -36,7 +36,8 @@ struct vma *vma_new(u64 start, u64 end, unsigned flags, enum vma_kind kind)
 	return v;
 }
 
-/* Links v into mm's sorted list; -EINVAL on overlap. mm->lock held. */
+/* Links v into mm's sorted list; -EINVAL on overlap. mm->lock held on
+ * entry and exit. */
 static int vma_link(struct mm *mm, struct vma *v)
 {
 	struct vma **pp = &mm->vmas, *prev = NULL;

@@ -14,7 +14,7 @@
 #include <uaccess.h>
 #include "internal.h"
 
-/* Gives p's children to init. wait_lock held. */
+/* Gives p's children to init. wait_lock held on entry and exit. */
 static void reparent(struct proc *p)
 {
 	struct proc *c;

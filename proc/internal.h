@@ -11,9 +11,10 @@ extern struct proc *init_proc;
 /* A free slot in state P_USED with a fresh pid and kernel stack, its lock
  * held; NULL when the table is full. */
 struct proc *proc_alloc(void);
-/* Returns a slot to P_UNUSED (p->lock held). */
+/* Returns a slot to P_UNUSED. p->lock held on entry and exit. */
 void proc_free(struct proc *p);
-/* Switches to the scheduler; p->lock held, state already changed. */
+/* Switches to the scheduler; p->lock held on entry and again on return,
+ * p->state already changed. */
 void sched(void);
 /* First code of every new process in the kernel. */
 void fork_return(void);

@@ -4,7 +4,9 @@
  *
  * Every leaf is created with A set, and D set when writable: U74 cores
  * fault instead of setting them in hardware. Non-leaf entries have A, D and
- * U clear. pte_mkleaf() asserts both rules.
+ * U clear. pte_mkleaf() builds leaves that way; pte_leaf_ok() states the
+ * rules (A/D, W^X, never COW and writable) and pte_install() in
+ * <pgtable.h> panics on a leaf that breaks them.
  */
 #ifndef ASM_PTE_H
 #define ASM_PTE_H
