@@ -121,6 +121,10 @@ static void run_ktests(void)
 	char filter[64];
 	int failures;
 
+	if (!IS_ENABLED(CONFIG_KTEST)) {
+		printk("calf: no self tests in this kernel: boot Image-ktest\n");
+		arch_poweroff(1);
+	}
 	if (!cmdline_get("ktest", filter, sizeof(filter)))
 		filter[0] = 0;
 	failures = ktest_run_all(filter);
@@ -135,10 +139,7 @@ void kernel_init(void)
 	proc_first_entry();
 	fs_init();
 	files_init_proc(current());
-#ifdef CONFIG_KTEST_ALWAYS
-	run_ktests();
-#endif
-	if (cmdline_get("ktest", NULL, 0))
+	if (IS_ENABLED(CONFIG_KTEST_ALWAYS) || cmdline_get("ktest", NULL, 0))
 		run_ktests();
 	err = do_exec("/init", argv, 1);
 	if (err < 0)
