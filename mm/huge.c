@@ -1,8 +1,8 @@
 /*
  * Transparent huge pages for the heap.
  *
- * An eager sbrk that covers a whole 2 MiB-aligned block of the heap maps
- * that block with one level-1 leaf PTE over a 2 MiB block of physical
+ * An eager sbrk that covers a whole 2 MiB-aligned span of the heap maps
+ * that span with one level-1 leaf PTE over a 2 MiB block of physical
  * memory from alloc_huge(), when one is wholly free, and with 4 KiB pages
  * otherwise. The 512 pages behind a 2 MiB leaf keep their own struct
  * pages, and the leaf holds one reference on each, exactly as 512 small
@@ -18,13 +18,15 @@
  *           was written.
  *   split   the leaf becomes a table of 512 small PTEs with the same bits,
  *           each keeping its page's reference: no refcount changes.
- *           Unmapping part of a block (an sbrk shrink to a break inside
+ *           Unmapping part of a leaf (an sbrk shrink to a break inside
  *           it) splits first.
  *   unmap   drops the 512 references; a block whose pages all reached
  *           zero goes back to the allocator in one piece.
  *
  * A lazily grown heap (sbrklazy), the stack and ELF segments always get
  * 4 KiB pages; so does everything when the command line says thp=off.
+ * Words: a "block" is 2 MiB of physical RAM (the allocator's unit); the
+ * 2 MiB of address space one leaf or one level-0 table covers is a "span".
  * The entry points are declared side by side in huge.h, with their
  * contracts; everything here runs under mm->lock unless it says otherwise.
  */
@@ -174,7 +176,10 @@ int huge_fork_copy(struct mm *child, struct vma *vma, u64 va, pte_t *l1e)
 	return 0;
 }
 
-/* Whether va starts a 2 MiB block of the heap VMA v that nothing maps. */
+/*
+ * The empty level-1 slot for va when va starts a 2 MiB span of the heap VMA
+ * v that nothing maps yet (no table, no leaf); NULL otherwise.
+ */
 static pte_t *huge_slot(struct mm *mm, struct vma *v, u64 va, bool alloc)
 {
 	pte_t *l1e;
