@@ -59,6 +59,7 @@ static inline unsigned vma_prot(const struct vma *vma)
 		prot |= PROT_EXEC;
 	return prot;
 }
+
 /* Flushes va from every hart that may cache mm's translations. */
 static inline void mm_flush_page(struct mm *mm, u64 va)
 {
@@ -69,7 +70,10 @@ static inline void mm_flush_page(struct mm *mm, u64 va)
 	if (unlikely(others))
 		arch_flush_tlb_remote(others, va, PAGE_SIZE);
 }
+/* tlb.c: flushes all of mm's translations on every hart that may cache
+ * them (after a fork write-protected the parent, or an unmap). */
 void mm_flush_all(struct mm *mm);
+
 /* What maps va in mm (see pgtable_walk()). mm->lock held on entry and exit. */
 static inline struct pt_walk mm_walk(struct mm *mm, u64 va, bool alloc)
 {
