@@ -94,8 +94,8 @@ static void out_unlock(bool taken)
 }
 
 /*
- * Sends one character to the current output path; caller holds the output
- * lock (or gave up on it). The SBI firmware turns '\n' into "\r\n" itself;
+ * Sends one character to the current output path. The output lock is held
+ * on entry and exit (or the caller gave up on it). The SBI firmware turns '\n' into "\r\n" itself;
  * a UART needs the carriage return from us.
  */
 static void out_char(char c)
@@ -224,7 +224,7 @@ void console_input_char(int c)
  * returned so far. Sets *end when the read should return now: after a
  * newline, or at a ^D (consumed only when it is the first byte of the read,
  * so it reads as end of file; otherwise it ends this read and stays for
- * the next). Caller holds the input lock.
+ * the next). The input lock is held on entry and exit.
  */
 static int ldisc_take(char *dst, int max, int already, bool *end)
 {

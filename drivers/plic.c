@@ -58,7 +58,8 @@ static int context_of(int cpu)
 	return platform.plic.ctx_of_cpu[cpu_desc_index(cpu)];
 }
 
-/* Sets or clears irq's enable bit in one context. Caller holds plic_lock. */
+/* Sets or clears irq's enable bit in one context. plic_lock held on entry
+ * and exit. */
 static void plic_set_enable(int ctx, u32 irq, bool on)
 {
 	u8 *reg = plic_base + PLIC_ENABLE(ctx, irq);

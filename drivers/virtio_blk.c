@@ -109,7 +109,7 @@ static void vblk_write64(struct vblk *vb, u32 lo_reg, u64 val)
 
 /*
  * Takes n free descriptors into ids. Returns false, taking none, when
- * fewer than n are free. Caller holds vb->lock.
+ * fewer than n are free. vb->lock held on entry and exit.
  */
 static bool desc_alloc(struct vblk *vb, u16 *ids, int n)
 {
@@ -152,7 +152,7 @@ static void desc_free_chain(struct vblk *vb, u16 head)
 
 /*
  * Processes new used ring entries: marks their requests done and wakes the
- * owners. Caller holds vb->lock.
+ * owners. vb->lock held on entry and exit.
  */
 static void vblk_reap(struct vblk *vb)
 {
@@ -186,9 +186,9 @@ static void vblk_intr(void *arg)
 }
 
 /*
- * Waits, with vb->lock held, until cond(vb, arg) holds: sleeping on chan in
- * process context, polling the used ring (lock dropped between polls)
- * otherwise.
+ * Waits until cond(vb, arg) holds: sleeping on chan in process context,
+ * polling the used ring otherwise. vb->lock held on entry and on return;
+ * dropped while asleep and between polls, so re-check what it guards.
  */
 static void vblk_wait(struct vblk *vb, void *chan,
 		      bool (*cond)(struct vblk *, void *), void *arg)

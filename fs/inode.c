@@ -36,7 +36,7 @@ static struct {
 
 #define MAXFILE_BYTES ((u32)MAXFILE * BSIZE)
 
-/* Initialises the inode locks once; caller holds icache.lock. */
+/* Initialises the inode locks once. icache.lock held on entry and exit. */
 static void icache_setup_locked(void)
 {
 	if (icache.ready)
@@ -71,7 +71,8 @@ static struct inode *icache_find_locked(u32 inum, struct inode **empty)
 	return NULL;
 }
 
-/* Gives the unreferenced slot ip to inum; caller holds icache.lock. */
+/* Gives the unreferenced slot ip to inum. icache.lock held on entry and
+ * exit. */
 static void icache_claim_locked(struct inode *ip, u32 inum)
 {
 	ip->inum = inum;

@@ -53,7 +53,7 @@ struct buf {
 void bcache_init(void);
 /* Returns block blockno, locked and referenced. I/O errors panic. */
 struct buf *bread(u32 blockno);
-/* Writes b to disk; caller holds b locked. */
+/* Writes b to disk. b's sleep lock held on entry and exit. */
 void bwrite(struct buf *b);
 /* Unlocks and drops the caller's reference. */
 void brelse(struct buf *b);

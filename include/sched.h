@@ -9,7 +9,7 @@
 
 /*
  * Atomically releases lk and sleeps on chan; reacquires lk before returning.
- * Must be called from process context with lk held.
+ * Process context only; lk held on entry and on return (not while asleep).
  */
 void sleep(void *chan, struct spinlock *lk);
 /* Wakes every process sleeping on chan. Callable from interrupt handlers. */
