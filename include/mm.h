@@ -55,49 +55,50 @@ void page_get_huge(struct page *first);
  * piece when every count reached zero here. */
 void page_put_huge(struct page *first);
 
-/* The page array (mm/page.c); read-only after boot. */
-extern struct page *page_array;
-extern u64 page_array_n;
-extern phys_addr_t page_array_base_pa;
+/*
+ * The page array (mm/page.c); read-only after boot. RAM may come in several
+ * banks with holes between them (PolarFire SoC: 0x80000000 and 64 GiB up).
+ * Each bank has its own run of struct pages in one array, and no struct
+ * page describes a hole.
+ */
+struct page_bank {
+	struct page *pages; /* the struct page of base_pfn */
+	u64 base_pfn;
+	u64 npages;
+};
+#define MAX_PAGE_BANKS 8
+extern struct page_bank page_banks[MAX_PAGE_BANKS]; /* by address */
+extern int nr_page_banks;
 
 /* Out-of-line ends of the inline helpers below. */
-void page_bad_pa(phys_addr_t pa) __noreturn;
 void page_bad_get(struct page *pg, int old) __noreturn;
 void page_put_last(struct page *pg, int now);
+/* The struct page of pfn, searched in every bank (the inline helpers'
+ * slow path); panics outside RAM. */
+struct page *page_bank_pfn_slow(u64 pfn);
+/* The physical address of pg, searched in every bank; panics when pg is not
+ * the struct page of a RAM page. */
+phys_addr_t page_bank_pa_slow(struct page *pg);
+
+/*
+ * The struct page of page frame pfn, looked up first in *bank (a copy of
+ * page_banks[0] kept in registers by loops over thousands of PTEs: fork
+ * and exit would otherwise reload the globals after every store), then in
+ * the other banks. Panics outside RAM.
+ */
+static inline struct page *page_bank_pfn(const struct page_bank *bank, u64 pfn)
+{
+	u64 idx = pfn - bank->base_pfn;
+
+	if (likely(idx < bank->npages))
+		return &bank->pages[idx];
+	return page_bank_pfn_slow(pfn);
+}
 
 /* The struct page of a RAM address; panics outside RAM. */
 static inline struct page *pa_to_page(phys_addr_t pa)
 {
-	u64 idx = (pa - page_array_base_pa) >> PAGE_SHIFT;
-
-	if (unlikely(idx >= page_array_n))
-		page_bad_pa(pa);
-	return &page_array[idx];
-}
-
-/*
- * A snapshot of the page array's bounds, for loops over thousands of PTEs
- * (fork, exit): the globals would otherwise be reloaded after every store.
- */
-struct page_map {
-	struct page *pages;
-	u64 base_pfn, n;
-};
-
-static inline struct page_map page_map_get(void)
-{
-	return (struct page_map){ page_array, page_array_base_pa >> PAGE_SHIFT,
-				  page_array_n };
-}
-
-/* The struct page of page frame pfn; panics outside RAM. */
-static inline struct page *page_map_pfn(const struct page_map *m, u64 pfn)
-{
-	u64 idx = pfn - m->base_pfn;
-
-	if (unlikely(idx >= m->n))
-		page_bad_pa(pfn << PAGE_SHIFT);
-	return &m->pages[idx];
+	return page_bank_pfn(&page_banks[0], pa >> PAGE_SHIFT);
 }
 
 /* Adds a reference; the page must already be in use. */
@@ -123,15 +124,14 @@ static inline int page_refcount(struct page *pg)
 	return __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE);
 }
 
-void page_bad_struct(struct page *pg) __noreturn;
-
 static inline phys_addr_t page_to_pa(struct page *pg)
 {
-	u64 idx = (u64)(pg - page_array);
+	const struct page_bank *bank = &page_banks[0];
+	u64 idx = (u64)(pg - bank->pages);
 
-	if (unlikely(idx >= page_array_n))
-		page_bad_struct(pg);
-	return page_array_base_pa + (idx << PAGE_SHIFT);
+	if (likely(idx < bank->npages))
+		return (bank->base_pfn + idx) << PAGE_SHIFT;
+	return page_bank_pa_slow(pg);
 }
 
 static inline void *pa_to_kva(phys_addr_t pa)

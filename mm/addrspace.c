@@ -41,7 +41,7 @@ struct mm *mm_create(void)
  */
 static void release_pages(struct mm *mm, u64 start, u64 end, bool clear)
 {
-	const struct page_map map = page_map_get();
+	const struct page_bank bank0 = page_banks[0]; /* kept in registers */
 	u64 va, dropped = 0;
 
 	for (va = start; va < end;) {
@@ -63,7 +63,7 @@ static void release_pages(struct mm *mm, u64 start, u64 end, bool clear)
 			if (clear)
 				w.ptep[i] = 0;
 			dropped++;
-			page_put(page_map_pfn(&map, pte_pfn(pte)));
+			page_put(page_bank_pfn(&bank0, pte_pfn(pte)));
 		}
 		va = span_end;
 	}

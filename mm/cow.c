@@ -85,7 +85,7 @@ enum fault_result cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep)
 static int copy_pte_table(struct vma *vma, pte_t *ptep, pte_t *cptep, u64 n,
 			  u64 *mapped)
 {
-	const struct page_map map = page_map_get();
+	const struct page_bank bank0 = page_banks[0]; /* kept in registers */
 	const bool cow = vma->flags & VM_WRITE;
 	const unsigned prot = vma_prot(vma);
 	u64 i, count = 0;
@@ -103,7 +103,7 @@ static int copy_pte_table(struct vma *vma, pte_t *ptep, pte_t *cptep, u64 n,
 		} else {
 			if (cow)
 				pte = cow_share_pte(&ptep[i]);
-			page_get(page_map_pfn(&map, pte_pfn(pte)));
+			page_get(page_bank_pfn(&bank0, pte_pfn(pte)));
 			cptep[i] = pte;
 		}
 		count++;

@@ -1,13 +1,16 @@
 /*
  * Boot-time memory setup: decides which physical ranges are never handed
  * out (firmware below the kernel, the kernel image, the device tree, the
- * initrd, /reserved-memory), places the struct page array in free RAM next
- * to the kernel, and frees everything else.
+ * initrd, /reserved-memory), turns the /memory ranges into banks of RAM,
+ * places the struct page array in free RAM next to the kernel, and frees
+ * everything else.
  */
 #include <mm.h>
 #include <printk.h>
 #include <platform.h>
 #include <boot.h>
+#include <string.h>
+#include <errno.h>
 #include "internal.h"
 
 #define MAX_RSV (MAX_RESERVED + 8)
@@ -66,12 +69,48 @@ static const struct mem_region *region_of(phys_addr_t pa)
 	panic("mm_init: kernel at %p is not in any /memory range", (void *)pa);
 }
 
+/*
+ * Adds the whole pages of [base, base + size) to the n banks in banks[],
+ * kept sorted by address: a range that overlaps or touches banks joins
+ * them into one. Returns the new number of banks, or -ENOSPC when a new
+ * bank would be the (MAX_PAGE_BANKS + 1)th.
+ */
+int bank_add(struct mem_region *banks, int n, phys_addr_t base, u64 size)
+{
+	phys_addr_t start = ALIGN_UP(base, PAGE_SIZE);
+	phys_addr_t end = ALIGN_DOWN(base + size, PAGE_SIZE);
+	int i, j;
+
+	if (end <= start)
+		return n;
+	for (i = 0; i < n && banks[i].base + banks[i].size < start; i++)
+		;
+	if (i < n && banks[i].base <= end) {
+		/* Overlaps or touches bank i: grow it, swallow followers. */
+		end = MAX(end, banks[i].base + banks[i].size);
+		banks[i].base = MIN(start, banks[i].base);
+		for (j = i + 1; j < n && banks[j].base <= end; j++)
+			end = MAX(end, banks[j].base + banks[j].size);
+		banks[i].size = end - banks[i].base;
+		memmove(&banks[i + 1], &banks[j],
+			(size_t)(n - j) * sizeof(banks[0]));
+		return n - (j - i - 1);
+	}
+	if (n == MAX_PAGE_BANKS)
+		return -ENOSPC;
+	memmove(&banks[i + 1], &banks[i], (size_t)(n - i) * sizeof(banks[0]));
+	banks[i].base = start;
+	banks[i].size = end - start;
+	return n + 1;
+}
+
 void mm_init(phys_addr_t kernel_pa, u64 kernel_size, phys_addr_t dtb_pa, u64 dtb_size)
 {
 	const struct mem_region *kr = region_of(kernel_pa);
-	phys_addr_t lo = ~0UL, hi = 0, array_pa, limit;
-	u64 npages, array_size;
-	int i;
+	struct mem_region banks[MAX_PAGE_BANKS];
+	phys_addr_t array_pa, limit;
+	u64 array_size;
+	int i, nbanks = 0;
 
 	if (platform.nmem == 0)
 		panic("mm_init: the device tree describes no memory");
@@ -84,16 +123,22 @@ void mm_init(phys_addr_t kernel_pa, u64 kernel_size, phys_addr_t dtb_pa, u64 dtb
 		reserve(platform.reserved[i].base, platform.reserved[i].size);
 
 	for (i = 0; i < platform.nmem; i++) {
-		lo = MIN(lo, platform.mem[i].base);
-		hi = MAX(hi, platform.mem[i].base + platform.mem[i].size);
+		nbanks = bank_add(banks, nbanks, platform.mem[i].base,
+				  platform.mem[i].size);
+		if (nbanks < 0)
+			panic("mm_init: more than %d banks of RAM",
+			      MAX_PAGE_BANKS);
 	}
-	lo = ALIGN_DOWN(lo, PAGE_SIZE);
-	npages = (ALIGN_DOWN(hi, PAGE_SIZE) - lo) >> PAGE_SHIFT;
-	array_size = page_array_bytes(npages);
+	if (nbanks == 0)
+		panic("mm_init: no whole page of RAM in the device tree");
+	if (banks[nbanks - 1].base + banks[nbanks - 1].size > LINEAR_MAP_SIZE)
+		panic("mm_init: RAM up to %p, beyond the linear map (%p)",
+		      (void *)(banks[nbanks - 1].base + banks[nbanks - 1].size),
+		      (void *)LINEAR_MAP_SIZE);
+	array_size = page_array_bytes(banks, nbanks);
 	/* The early table maps only the 1 GiB around the kernel. */
 	limit = MIN(kr->base + kr->size, ALIGN_DOWN(kernel_pa, 1UL << 30) + (1UL << 30));
 	array_pa = find_free(kernel_pa + kernel_size, limit, array_size);
 	reserve(array_pa, array_size);
-	page_array_init(lo, npages, array_pa, rsv, nrsv);
+	page_array_init(banks, nbanks, array_pa, rsv, nrsv);
 }
-

@@ -17,10 +17,13 @@ u64 reserved_page_count(void);
 u64 huge_free_count(void);
 /* User pages with a refcount above 1 right now (memstat). */
 u64 shared_user_pages(void);
-u64 page_array_bytes(u64 npages); /* the page array plus the block counts */
+/* Bytes for the page array of n banks plus its 2 MiB block counts. */
+u64 page_array_bytes(const struct mem_region *banks, int n);
 bool range_reserved(phys_addr_t pa, u64 size, const struct mem_region *rsv, int nrsv);
-void page_array_init(phys_addr_t base, u64 npages, phys_addr_t array_pa,
-		     const struct mem_region *rsv, int nrsv);
+int bank_add(struct mem_region *banks, int n, phys_addr_t base, u64 size);
+void page_array_init(const struct mem_region *banks, int n,
+		     phys_addr_t array_pa, const struct mem_region *rsv,
+		     int nrsv);
 
 #include <addrspace.h>
 #include <pgtable.h>

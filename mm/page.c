@@ -1,20 +1,24 @@
 /*
  * The struct page array and the page allocator.
  *
- * One struct page per 4 KiB page from the lowest to the highest RAM address
- * (holes and reserved ranges are marked PG_RESERVED and never handed out).
+ * One struct page per 4 KiB page of RAM, in one array holding a run per
+ * bank of RAM (struct page_bank): a machine whose RAM has holes, like the
+ * PolarFire SoC with banks at 2 GiB and 64 GiB, pays nothing for them.
+ * Reserved ranges and the padding between runs are marked PG_RESERVED and
+ * never handed out.
  * Free pages sit on a global list under page_lock, with a small per-hart
  * cache in front of it so that most allocations and frees take no lock.
  * nr_free counts pages on the global list and in every cache, so it is
  * exact at any moment that no allocation is in flight.
  *
- * Huge pages (2 MiB blocks) come from the same pages. Physical memory is
- * cut into 2 MiB-aligned blocks, and block_free[] counts how many pages of
- * each block sit on the global list; a block whose count is 512 is wholly
- * free and alloc_huge() can unlink its pages (the global list is doubly
- * linked for that). Single pages are taken from the front of the list and
- * whole blocks given back at its tail, so a block freed in one piece tends
- * to stay whole until small allocations have nothing else.
+ * Huge pages (2 MiB blocks) come from the same pages. The array is cut into
+ * blocks of 512 entries that each stand for one 2 MiB-aligned block of one
+ * bank (bank_layout() pads the runs to make it so), and block_free[] counts
+ * how many pages of each block sit on the global list; a block whose count
+ * is 512 is wholly free and alloc_huge() can unlink its pages (the global
+ * list is doubly linked for that). Single pages are taken from the front of
+ * the list and whole blocks given back at its tail, so a block freed in one
+ * piece tends to stay whole until small allocations have nothing else.
  *
  * Lock order: callers may hold any mm or process lock; page_lock is a leaf.
  */
@@ -26,9 +30,11 @@
 #include <asm/cpu.h>
 #include "internal.h"
 
-struct page *page_array;
-u64 page_array_n;
-phys_addr_t page_array_base_pa; /* address of page_array[0]'s page */
+struct page_bank page_banks[MAX_PAGE_BANKS];
+int nr_page_banks;
+static struct page *page_array; /* every bank's run; entries page_array_n */
+static u64 page_array_n;
+static u64 nr_ram_pages; /* the banks' pages: page_array_n minus padding */
 
 static struct spinlock page_lock = SPINLOCK_INIT("page_lock");
 /*
@@ -56,7 +62,7 @@ static inline struct page *page_at(u32 i)
 	return i == NIL ? NULL : &page_array[i];
 }
 
-/* Pages before page_array[0] in its 2 MiB block (block 0 starts there). */
+/* Pages before the first bank's first page in its 2 MiB block. */
 static u64 block_off;
 
 /* The 2 MiB block of page index i. */
@@ -119,14 +125,29 @@ struct pcp {
 };
 static struct pcp pcp[MAX_CPUS];
 
-void page_bad_pa(phys_addr_t pa)
+struct page *page_bank_pfn_slow(u64 pfn)
 {
-	panic("pa_to_page: physical address %p outside RAM", (void *)pa);
+	int k;
+
+	for (k = 0; k < nr_page_banks; k++) {
+		u64 idx = pfn - page_banks[k].base_pfn;
+		if (idx < page_banks[k].npages)
+			return &page_banks[k].pages[idx];
+	}
+	panic("pa_to_page: physical address %p outside RAM",
+	      (void *)(pfn << PAGE_SHIFT));
 }
 
-void page_bad_struct(struct page *pg)
+phys_addr_t page_bank_pa_slow(struct page *pg)
 {
-	panic("page_to_pa: %p is not a struct page", pg);
+	int k;
+
+	for (k = 0; k < nr_page_banks; k++) {
+		u64 idx = (u64)(pg - page_banks[k].pages);
+		if (idx < page_banks[k].npages)
+			return (page_banks[k].base_pfn + idx) << PAGE_SHIFT;
+	}
+	panic("page_to_pa: %p is not the struct page of a RAM page", pg);
 }
 
 /* Moves up to n pages from the global list into this hart's cache. */
@@ -376,7 +397,7 @@ u64 free_page_count(void)
 
 u64 total_page_count(void)
 {
-	return page_array_n;
+	return nr_ram_pages;
 }
 
 u64 reserved_page_count(void)
@@ -384,62 +405,109 @@ u64 reserved_page_count(void)
 	return nr_reserved;
 }
 
-u64 page_array_bytes(u64 npages)
+/*
+ * Places each bank's run of struct pages in the array: bank 0's at entry
+ * 0, every later one at the start of a fresh 512-entry block of the array
+ * plus its first page's offset in its 2 MiB block of RAM. Array block b
+ * (entries with block_of() == b) then stands for one aligned 2 MiB block of
+ * one bank, or holds padding that is never freed, so a block whose count
+ * reaches 512 is physically contiguous. Fills first[] and returns the
+ * number of entries. Banks are page aligned and sorted by address.
+ */
+static u64 bank_layout(const struct mem_region *banks, int n, u64 *first)
 {
-	u64 blocks = (npages + 2 * HUGE_PAGES) >> 9; /* enough for any base */
+	u64 off0 = (banks[0].base >> PAGE_SHIFT) % HUGE_PAGES, end = 0;
+	int k;
+
+	for (k = 0; k < n; k++) {
+		u64 pfn = banks[k].base >> PAGE_SHIFT;
+		first[k] = k == 0 ? 0
+				  : ALIGN_UP(end + off0, HUGE_PAGES) - off0 +
+					pfn % HUGE_PAGES;
+		end = first[k] + (banks[k].size >> PAGE_SHIFT);
+	}
+	if (end >= NIL - 1)
+		panic("bank_layout: %lu struct pages do not fit 32-bit links",
+		      end);
+	return end;
+}
+
+u64 page_array_bytes(const struct mem_region *banks, int n)
+{
+	u64 first[MAX_PAGE_BANKS];
+	u64 entries = bank_layout(banks, n, first);
+	u64 off0 = (banks[0].base >> PAGE_SHIFT) % HUGE_PAGES;
+	u64 blocks = ALIGN_UP(entries + off0, HUGE_PAGES) / HUGE_PAGES;
 
 	/* One struct page more: the free list's sentinel. */
-	return ALIGN_UP((npages + 1) * sizeof(struct page), 8) + blocks * sizeof(u16);
+	return ALIGN_UP((entries + 1) * sizeof(struct page), 8) +
+	       blocks * sizeof(u16);
+}
+
+/* Frees every page of bank k that no reserved range covers. */
+static void bank_free_pages(int k, const struct mem_region *rsv, int nrsv)
+{
+	struct page_bank *b = &page_banks[k];
+	u64 i;
+
+	for (i = 0; i < b->npages; i++) {
+		phys_addr_t pa = (b->base_pfn + i) << PAGE_SHIFT;
+		if (range_reserved(pa, PAGE_SIZE, rsv, nrsv))
+			continue;
+		b->pages[i].flags = 0;
+		b->pages[i].refcount = 0;
+		global_add(&b->pages[i], true); /* low addresses first */
+		nr_free++;
+		nr_reserved--;
+	}
 }
 
 /*
- * Builds the page array at array_pa (already reserved by the caller) and
- * frees every RAM page that no reserved range covers.
+ * Builds the page array for the n banks (page aligned, sorted by address,
+ * not overlapping) at array_pa, which the caller reserved with
+ * page_array_bytes() bytes, and frees every RAM page that no reserved
+ * range covers.
  */
-void page_array_init(phys_addr_t base, u64 npages, phys_addr_t array_pa,
-		     const struct mem_region *rsv, int nrsv)
+void page_array_init(const struct mem_region *banks, int n,
+		     phys_addr_t array_pa, const struct mem_region *rsv,
+		     int nrsv)
 {
-	u64 i, base_pfn = base >> PAGE_SHIFT;
-	u64 block_base = ALIGN_DOWN(base_pfn, HUGE_PAGES); /* pfn of block 0 */
-	int m;
+	u64 first[MAX_PAGE_BANKS], i;
+	int k, m;
 
-	page_array_base_pa = base;
-	page_array_n = npages;
-	block_off = base_pfn - block_base;
-	nr_blocks = (ALIGN_UP(base_pfn + npages, HUGE_PAGES) - block_base) >> 9;
-	block_free = pa_to_kva(array_pa + ALIGN_UP((npages + 1) * sizeof(struct page), 8));
+	if (n < 1 || n > MAX_PAGE_BANKS)
+		panic("page_array_init: %d banks of RAM (1 to %d supported)", n,
+		      MAX_PAGE_BANKS);
+	page_array = pa_to_kva(array_pa);
+	page_array_n = bank_layout(banks, n, first);
+	block_off = (banks[0].base >> PAGE_SHIFT) % HUGE_PAGES;
+	nr_blocks = ALIGN_UP(page_array_n + block_off, HUGE_PAGES) / HUGE_PAGES;
+	block_free = pa_to_kva(
+	    array_pa + ALIGN_UP((page_array_n + 1) * sizeof(struct page), 8));
 	for (i = 0; i < nr_blocks; i++)
 		block_free[i] = 0;
 	for (m = 0; m < MAX_CPUS; m++) {
 		spin_init(&pcp[m].lock, "pcp");
 		pcp[m].list = NIL;
 	}
-	page_array = pa_to_kva(array_pa);
-	for (i = 0; i < npages; i++) {
+	for (i = 0; i < page_array_n; i++) {
 		page_array[i].refcount = 1;
 		page_array[i].flags = PG_RESERVED;
 		page_array[i].next = page_array[i].prev = NIL;
 	}
-	free_head = (u32)npages;
+	free_head = (u32)page_array_n;
 	page_array[free_head] = (struct page){ .refcount = 1, .flags = PG_RESERVED,
 					      .next = free_head, .prev = free_head };
-	nr_reserved = npages;
-	for (m = 0; m < platform.nmem; m++) {
-		phys_addr_t pa = ALIGN_UP(platform.mem[m].base, PAGE_SIZE);
-		phys_addr_t end = ALIGN_DOWN(platform.mem[m].base + platform.mem[m].size, PAGE_SIZE);
-
-		for (; pa < end; pa += PAGE_SIZE) {
-			struct page *pg;
-			if (range_reserved(pa, PAGE_SIZE, rsv, nrsv))
-				continue;
-			pg = pa_to_page(pa);
-			pg->flags = 0;
-			pg->refcount = 0;
-			global_add(pg, true); /* low addresses first */
-			nr_free++;
-			nr_reserved--;
-		}
+	nr_page_banks = n;
+	for (k = 0; k < n; k++) {
+		page_banks[k].pages = &page_array[first[k]];
+		page_banks[k].base_pfn = banks[k].base >> PAGE_SHIFT;
+		page_banks[k].npages = banks[k].size >> PAGE_SHIFT;
+		nr_ram_pages += page_banks[k].npages;
 	}
+	nr_reserved = nr_ram_pages;
+	for (k = 0; k < n; k++)
+		bank_free_pages(k, rsv, nrsv);
 }
 
 /* Pages currently owned by more than one mapping or user. */
