@@ -5,13 +5,17 @@
  * root device and does all I/O through blk_rw(), which checks the request
  * against the device size before handing it to the driver. Disks (virtio-
  * blk) take precedence over fallbacks (the initrd RAM disk) as the root,
- * and among each kind the first registered wins.
+ * and among each kind the first registered wins, unless the command line
+ * names the root: root=ram0 takes the initrd even when a disk is there
+ * (U-Boot booting from a virtio disk that holds no calf file system).
  */
 #include <blkdev.h>
 #include <blkdev_init.h>
 #include <errno.h>
 #include <printk.h>
+#include <boot.h>
 #include <spinlock.h>
+#include <string.h>
 #include "blk_internal.h"
 
 #define MAX_BLKDEVS 8
@@ -48,13 +52,33 @@ void blkdev_register_fallback(struct blkdev *dev)
 	registry_add(fallbacks, dev);
 }
 
-/* The first disk, else the first fallback, else NULL. */
+/* The registered device called name, or NULL. blk_lock held. */
+static struct blkdev *find_named(const char *name)
+{
+	for (int i = 0; i < MAX_BLKDEVS; i++) {
+		if (disks[i] && strcmp(disks[i]->name, name) == 0)
+			return disks[i];
+		if (fallbacks[i] && strcmp(fallbacks[i]->name, name) == 0)
+			return fallbacks[i];
+	}
+	return NULL;
+}
+
+/*
+ * The device root=NAME names (NULL when there is none), else the first
+ * disk, else the first fallback, else NULL.
+ */
 struct blkdev *blkdev_root(void)
 {
+	char name[16];
 	struct blkdev *dev;
+	bool named = cmdline_get("root", name, sizeof(name));
 
 	spin_lock(&blk_lock);
-	dev = disks[0] ? disks[0] : fallbacks[0];
+	if (named)
+		dev = find_named(name);
+	else
+		dev = disks[0] ? disks[0] : fallbacks[0];
 	spin_unlock(&blk_lock);
 	return dev;
 }
@@ -80,6 +104,6 @@ void blk_init(void)
 	virtio_blk_init();
 	ramdisk_init();
 	if (!blkdev_root())
-		printk(
-		    "blk_init: no block device (no virtio-blk, no initrd)\n");
+		printk("blk_init: no root device (no virtio-blk, no initrd, "
+		       "or none called as root= says)\n");
 }

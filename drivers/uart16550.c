@@ -18,6 +18,7 @@
 #include <irq.h>
 #include <mm.h>
 #include <platform.h>
+#include <printk.h>
 #include <asm/arch.h>
 #include <asm/mmio.h>
 #include "console_internal.h"
@@ -152,6 +153,11 @@ void uart16550_init(bool designware)
 		readl(uart.base + DW_UART_USR);
 
 	console_set_output(&uart16550_ops);
+	/* Says which register layout runs: a wrong stride is the classic
+	 * silent console on a new board, so tests check this line. */
+	printk("uart: %s at 0x%lx, reg-shift %u, %u-bit access\n",
+	       platform.uart.compatible, platform.uart.base, uart.shift,
+	       uart.width * 8);
 
 	if (platform.uart.irq) {
 		irq_register(platform.uart.irq, uart16550_intr, NULL);

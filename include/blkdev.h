@@ -19,7 +19,8 @@ struct blkdev {
 };
 
 void blkdev_register(struct blkdev *dev);
-/* The root device: virtio-blk when present, else the initrd RAM disk. */
+/* The root device: the one root=NAME names, else virtio-blk when present,
+ * else the initrd RAM disk; NULL when none fits. */
 struct blkdev *blkdev_root(void);
 /* Bounds-checked transfer; returns 0, -EINVAL (out of range) or -EIO. */
 int blk_rw(struct blkdev *dev, u64 sector, void *buf, u32 nsect, bool write);

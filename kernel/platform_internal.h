@@ -23,7 +23,7 @@ void platform_print_desc(const struct platform *p);
 
 /* Device trees for the self tests (kernel/platform_test.c), compiled from
  * tests/dts/ and embedded by kernel/meson.build. */
-extern const u8 dtb_vf2[], dtb_virt[];
-extern const u32 dtb_vf2_size, dtb_virt_size;
+extern const u8 dtb_vf2[], dtb_virt[], dtb_icicle[];
+extern const u32 dtb_vf2_size, dtb_virt_size, dtb_icicle_size;
 
 #endif

@@ -2,9 +2,10 @@
  * Self tests for the device-tree reader (lib/fdt.c) and the platform parser
  * (kernel/platform.c).
  *
- * They parse the live boot blob, two trees compiled by dtc from
- * tests/dts/ at build time (a VisionFive-2-like one and a QEMU-virt-like
- * one, embedded by kernel/meson.build as dtb_vf2[] and dtb_virt[]), and
+ * They parse the live boot blob, three trees compiled by dtc from
+ * tests/dts/ at build time (a VisionFive-2-like one, a QEMU-virt-like one
+ * and the one the runner gives QEMU's microchip-icicle-kit, embedded by
+ * kernel/meson.build as dtb_vf2[], dtb_virt[] and dtb_icicle[]), and
  * copies of those corrupted on purpose, which fdt_check() must reject with
  * the right error rather than read outside the blob. All parsing goes into
  * static scratch structures, never into the live `platform`.
@@ -125,6 +126,40 @@ KTEST(fdt_visionfive2_tree)
 	KT_EQ(p->plic.ndev, 136);
 	KT_EQ(p->nvirtio, 0);
 	KT_EQ(p->finisher.base, 0);
+}
+
+/*
+ * The icicle tree: RAM in two banks, a reserved range with ragged ends,
+ * hart 0 without S-mode, a 16550 with the VisionFive 2's register layout.
+ */
+KTEST(fdt_icicle_tree)
+{
+	const struct platform *p = &test_plat;
+	int i;
+
+	KT_EQ(platform_parse(dtb_icicle, dtb_icicle_size, &test_plat, NULL), 0);
+	KT_EQ(p->nmem, 2);
+	KT_EQ(p->mem[0].base, 0x80000000UL);
+	KT_EQ(p->mem[0].size, 0x3ff00000UL);
+	KT_EQ(p->mem[1].base, 0x1000080000UL);
+	KT_EQ(p->mem[1].size, 0x3ff80000UL);
+	KT_EQ(p->nreserved, 1);
+	KT_EQ(p->reserved[0].base, 0xa0000100UL);
+	KT_EQ(p->reserved[0].size, 0x1e00);
+	KT_EQ(p->timebase_hz, 1000000);
+	KT_EQ(p->ncpus, 5);
+	KT_ASSERT(!p->cpus[0].usable);
+	for (i = 1; i < 5; i++) {
+		KT_ASSERT(p->cpus[i].usable);
+		KT_EQ(p->plic.ctx_of_cpu[i], 2 * i);
+	}
+	KT_EQ(p->uart.base, 0x20100000);
+	KT_EQ(p->uart.reg_shift, 2);
+	KT_EQ(p->uart.reg_io_width, 4);
+	KT_EQ(p->uart.irq, 91);
+	KT_ASSERT(strcmp(p->uart.compatible, "ns16550a") == 0);
+	KT_EQ(p->plic.ndev, 186);
+	KT_EQ(p->nvirtio, 0);
 }
 
 KTEST(fdt_qemu_virt_tree)

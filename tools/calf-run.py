@@ -35,6 +35,19 @@ Machine variants:
   uboot     QEMU virt running Debian's S-mode U-Boot. The Image and the initrd
             are preloaded at 0x84000000 and 0x88000000; the runner stops
             autoboot and types the booti command, as one would on a VisionFive 2.
+  sdcard    QEMU virt running Debian's S-mode U-Boot with an SD-card image
+            (tools/mksdcard.py; default BUILDDIR/calf-sdcard.img) as its
+            virtio disk. Nothing is typed: U-Boot's distro boot must find the
+            extlinux.conf on the image and boot the kernel, initrd and
+            command line it names, as on a VisionFive 2. --kernel, --fs and
+            --cmdline do not apply: the image carries them.
+  icicle    QEMU microchip-icicle-kit -smp 5 -m 2G, the closest VisionFive 2
+            stand-in: hart 0 an E51 without S-mode, a 16550 with reg-shift 2
+            and 32-bit registers, RAM in two banks (2 GiB and 64 GiB up). QEMU
+            7.2 makes no device tree for it: the runner passes the one built
+            from tests/dts/icicle.dts (--dtb) and no -bios, so QEMU starts its
+            own OpenSBI. The console is the second serial port. No virtio
+            and no power-off device, as on sifive_u.
 
 Only the Python standard library is used.
 """
@@ -72,6 +85,18 @@ MACHINES = {
     "sifive_u": {
         "qemu": ["-M", "sifive_u", "-bios", "default"],
         "smp": 5, "mem": "128M", "virtio": False, "finisher": False,
+    },
+    "sdcard": {
+        "qemu": ["-M", "virt", "-bios", "default",
+                 "-global", "virtio-mmio.force-legacy=false"],
+        "smp": 4, "mem": "256M", "virtio": True, "finisher": True,
+    },
+    "icicle": {
+        # Console on MMUART1, QEMU's second serial port.
+        "qemu": ["-M", "microchip-icicle-kit", "-serial", "null",
+                 "-serial", "mon:stdio"],
+        "smp": 5, "mem": "2G", "virtio": False, "finisher": False,
+        "dtb": os.path.join("kernel", "icicle.dtb"),
     },
     "uboot": {
         # The initrd sits at 0x88000000, the end of a 128 MiB machine, and
@@ -142,6 +167,8 @@ def parse_args(argv):
                    "initrd (default BUILDDIR/tests/fs.img when it exists)")
     p.add_argument("--disk", help="attach this image as a virtio-blk disk")
     p.add_argument("--initrd", help="load this image as the initrd")
+    p.add_argument("--dtb", help="device tree blob for QEMU -dtb (default "
+                   "for icicle: BUILDDIR/kernel/icicle.dtb)")
     p.add_argument("--no-fs", action="store_true",
                    help="boot without any file system image")
     p.add_argument("--snapshot", action="store_true", default=None,
@@ -203,19 +230,29 @@ def parse_args(argv):
         args.snapshot = args.test
     if args.kernel is None:
         args.kernel = os.path.join(args.builddir, "Image")
-    if args.machine == "sifive_u" and args.smp < 2:
-        die("sifive_u needs --smp 2 or more: hart 0 has no S-mode")
+    if args.dtb is None and m.get("dtb"):
+        args.dtb = os.path.join(args.builddir, m["dtb"])
+    if args.machine in ("sifive_u", "icicle") and args.smp < 2:
+        die("%s needs --smp 2 or more: hart 0 has no S-mode" % args.machine)
+    if args.machine == "sdcard":
+        if args.cmdline or args.fs or args.initrd:
+            die("sdcard: the image carries the kernel, the file system and "
+                "the command line (tools/mksdcard.py)")
+        args.disk = args.disk or os.path.join(args.builddir, "calf-sdcard.img")
+        args.no_fs = True
+        args.kernel = UBOOT_BIN
     if args.machine == "uboot" and "'" in args.cmdline:
         die("the U-Boot variant cannot pass a command line with a "
             "single quote")
-    resolve_fs(args, m)
-    if args.machine == "uboot" and not os.path.isfile(UBOOT_BIN) \
+    if args.machine != "sdcard":
+        resolve_fs(args, m)
+    if args.machine in ("uboot", "sdcard") and not os.path.isfile(UBOOT_BIN) \
             and not args.dry_run:
         die("%s not found (Debian: apt-get install u-boot-qemu)" % UBOOT_BIN)
     if not args.dry_run and not shutil.which(args.qemu):
         die("%s not found (Debian: apt-get install qemu-system-misc, or run "
             "tools/setup.sh)" % args.qemu)
-    for path in (args.kernel, args.disk, args.initrd):
+    for path in (args.kernel, args.disk, args.initrd, args.dtb):
         if path and not os.path.isfile(path) and not args.dry_run:
             die("no such file: %s (build first: ninja -C %s)"
                 % (path, os.path.relpath(args.builddir)))
@@ -246,7 +283,9 @@ def qemu_command(args):
     m = MACHINES[args.machine]
     cmd = [args.qemu] + m["qemu"] + ["-smp", str(args.smp), "-m", args.mem,
                                      "-nographic"]
-    if args.machine == "uboot":
+    if args.machine == "sdcard":
+        cmd += ["-kernel", UBOOT_BIN]
+    elif args.machine == "uboot":
         cmd += ["-kernel", UBOOT_BIN, "-device",
                 "loader,file=%s,addr=0x%x" % (args.kernel, UBOOT_IMAGE_ADDR)]
         if args.initrd:
@@ -258,6 +297,8 @@ def qemu_command(args):
             cmd += ["-append", args.cmdline]
         if args.initrd:
             cmd += ["-initrd", args.initrd]
+    if args.dtb:
+        cmd += ["-dtb", args.dtb]
     if args.disk:
         drive = "file=%s,format=raw,if=none,id=hd0" % args.disk
         if args.snapshot:
@@ -282,15 +323,17 @@ def uboot_boot_command(args):
 
 
 class UBootDriver:
-    """Stops U-Boot's autoboot and types the booti command.
+    """Stops U-Boot's autoboot and types the booti command; with command
+    None (the sdcard variant) types nothing and lets autoboot run.
 
     feed() takes console text as it arrives and returns what to send back.
-    If U-Boot's prompt comes back after booti, booti failed: error says why.
+    If U-Boot's prompt comes back after booti, or shows up at all without a
+    command, booting failed: error says why.
     """
 
     def __init__(self, command):
         self.command = command
-        self.state = "autoboot"
+        self.state = "autoboot" if command else "booting"
         self.seen = ""
         self.error = None
 
@@ -307,8 +350,13 @@ class UBootDriver:
                 self.state = "booted"
             elif UBOOT_PROMPT in self.seen:
                 lines = [l for l in self.seen.splitlines() if l.strip()]
-                self.error = "U-Boot did not boot the Image: %s" % (
-                    lines[-2] if len(lines) > 1 else "prompt returned")
+                if self.command:
+                    self.error = "U-Boot did not boot the Image: %s" % (
+                        lines[-2] if len(lines) > 1 else "prompt returned")
+                else:
+                    self.error = ("U-Boot's distro boot found nothing to "
+                                  "boot and gave its prompt: %s"
+                                  % " | ".join(lines[-4:-1]))
                 self.state = "failed"
         return ""
 
@@ -565,8 +613,11 @@ def boot(args, con):
     cmd = qemu_command(args)
     con.note("$ " + " ".join(shlex.quote(c) for c in cmd))
     verdict = Verdict(args)
-    uboot = UBootDriver(uboot_boot_command(args)) \
-        if args.machine == "uboot" else None
+    uboot = None
+    if args.machine == "uboot":
+        uboot = UBootDriver(uboot_boot_command(args))
+    elif args.machine == "sdcard":
+        uboot = UBootDriver(None)
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, bufsize=0)

@@ -17,6 +17,7 @@ packages=(
 	gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
 	qemu-system-misc opensbi u-boot-qemu
 	meson ninja-build device-tree-compiler gnuplot-nox
+	mtools dosfstools fdisk
 	python3 gcc libc6-dev
 )
 for arg in "$@"; do

@@ -122,6 +122,46 @@ class UBootTest(unittest.TestCase):
         self.assertIn("Bad Linux RISCV Image magic!", d.error)
 
 
+    def test_distro_boot_types_nothing(self):
+        d = calf_run.UBootDriver(None)
+        self.assertEqual(d.feed("Hit any key to stop autoboot:  2 "), "")
+        self.assertEqual(d.feed(" 1  0\nScanning virtio 0:1...\n"
+                                "Found /extlinux/extlinux.conf\n"), "")
+        self.assertFalse(d.done)
+        d.feed("Starting kernel ...\n")
+        self.assertTrue(d.done)
+        self.assertIsNone(d.error)
+
+    def test_distro_boot_finds_nothing(self):
+        d = calf_run.UBootDriver(None)
+        d.feed("Hit any key to stop autoboot:  0\nScanning virtio 0:1...\n"
+               "No ethernet found.\nNo ethernet found.\n=> ")
+        self.assertTrue(d.done)
+        self.assertIn("No ethernet found.", d.error)
+
+
+class MachineTest(unittest.TestCase):
+    def cmd(self, *argv):
+        a = calf_run.parse_args(["--dry-run", "-C", "/nonexistent"] +
+                                list(argv))
+        return calf_run.qemu_command(a)
+
+    def test_icicle_gets_its_dtb_and_second_serial(self):
+        cmd = " ".join(self.cmd("--machine", "icicle"))
+        self.assertIn("-M microchip-icicle-kit", cmd)
+        self.assertIn("-serial null -serial mon:stdio", cmd)
+        self.assertIn("-dtb /nonexistent/kernel/icicle.dtb", cmd)
+        self.assertIn("-smp 5 -m 2G", cmd)
+        self.assertNotIn("-bios", cmd)
+
+    def test_sdcard_is_a_disk_for_uboot(self):
+        cmd = " ".join(self.cmd("--machine", "sdcard"))
+        self.assertIn("-kernel " + calf_run.UBOOT_BIN, cmd)
+        self.assertIn("file=/nonexistent/calf-sdcard.img", cmd)
+        self.assertNotIn("-initrd", cmd)
+        self.assertNotIn("-append", cmd)
+
+
 class FsckTest(unittest.TestCase):
     def test_clean_boot_makes_unnamed_inodes_leaks(self):
         a = argparse.Namespace(fsck="mkfs", disk="d.img", pre_cmdline=[])
