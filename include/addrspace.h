@@ -122,5 +122,14 @@ enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access);
 int mm_check(struct mm *mm);
 /* User pages mapped in mm (a 2 MiB page counts 512). */
 u64 mm_resident_pages(struct mm *mm);
+/*
+ * The whole-machine memory check (mm/kcheck.c) over the n address spaces
+ * in mms (pids[] name them in reports). The world must be stopped. Returns
+ * the number of problems, each printed as "# calf: INVARIANT: ...".
+ */
+int kcheck_memory(struct mm *const *mms, const int *pids, int n);
+/* Set by self tests that break an invariant on purpose: the lines then
+ * read "# (expected) invariant: ..." and do not fail the run. */
+extern bool kcheck_expected;
 
 #endif

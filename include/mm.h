@@ -23,11 +23,14 @@
 struct page {
 	int refcount;   /* atomic; 0 while free */
 	u32 flags;      /* PG_* below */
-	u32 next, prev; /* free-list links (page indices), valid while free */
+	u32 next, prev; /* free-list links (page indices), valid while free;
+			 * prev is kcheck's scratch count while in use */
 };
 
 #define PG_RESERVED (1u << 0) /* firmware, kernel image, DTB, initrd: never freed */
 #define PG_KERNEL   (1u << 1) /* allocated for kernel use (page tables, stacks) */
+#define PG_PGTABLE  (1u << 2) /* a page-table page (with PG_KERNEL) */
+#define PG_MARK     (1u << 3) /* kcheck's scratch mark, clear outside kcheck */
 
 /* Allocation flags. */
 #define GFP_ZERO (1u << 0) /* fill the page with zeros */

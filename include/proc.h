@@ -44,6 +44,7 @@ struct proc {
 	 * it.
 	 */
 	struct mm *mm;
+	struct mm *exec_mm; /* the image exec is building, for kcheck */
 
 	/* private to the process (or to whoever creates/reaps it) */
 	void *kstack;              /* kva of the kernel stack's lowest byte */
@@ -85,5 +86,11 @@ int do_exec(const char *path, char *const argv[], int argc);
 void do_exit(int status) __noreturn;
 /* Marks p killed: it exits (status -1) on its next way to user mode. */
 void proc_set_killed(struct proc *p);
+/*
+ * Stops every other hart and checks the kernel's memory invariants over
+ * every address space (mm/kcheck.c). 0 when they hold, -EUCLEAN when not
+ * (each problem printed), -EBUSY when the harts would not stop.
+ */
+long proc_kcheck(void);
 
 #endif

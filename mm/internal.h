@@ -124,6 +124,11 @@ void unmap_pages(struct mm *mm, u64 start, u64 end);
 /* vma.c: a VMA that is not linked anywhere yet, or NULL. */
 struct vma *vma_new(u64 start, u64 end, unsigned flags, enum vma_kind kind);
 
+/* kcheck.c: prints one "# calf: INVARIANT: ..." line; returns 1. */
+int kcheck_report(const char *fmt, ...) __printf(1, 2);
+/* page.c: the free lists and block counts; returns the problems found. */
+int page_check_free_lists(void);
+
 /* cow.c */
 /*
  * A store to the COW PTE *ptep at va in vma (writable): reuses the page

@@ -521,3 +521,100 @@ u64 shared_user_pages(void)
 			n++;
 	return n;
 }
+
+/* kcheck: a page found on a free list; marks it (PG_MARK) as listed. */
+static int check_listed(struct page *pg, const char *where)
+{
+	int bad = 0;
+
+	if (pg->flags & PG_MARK)
+		return kcheck_report("page %p is on the free lists twice",
+				     (void *)page_to_pa(pg));
+	if (page_refcount(pg) != 0 || pg->flags)
+		bad = kcheck_report("page %p on %s has refcount %d flags %x",
+				    (void *)page_to_pa(pg), where, page_refcount(pg),
+				    pg->flags);
+	pg->flags |= PG_MARK;
+	return bad;
+}
+
+/* kcheck: how many pages of 2 MiB block b carry PG_MARK. */
+static u64 block_marked(u64 b)
+{
+	u64 lo = b << 9, hi = lo + HUGE_PAGES, i, n = 0;
+
+	lo = lo > block_off ? lo - block_off : 0;
+	hi = MIN(hi - block_off, page_array_n);
+	for (i = lo; i < hi; i++)
+		n += (page_array[i].flags & PG_MARK) != 0;
+	return n;
+}
+
+/*
+ * kcheck: the free lists against the page array. Every page on the global
+ * list or in a hart's cache must be free (refcount 0, no flags) and listed
+ * once; every other non-reserved page with refcount 0 is lost. The block
+ * counts, whole_blocks and nr_free must equal what the lists hold. Returns
+ * the number of problems (each reported with kcheck_report()). The world
+ * is stopped (mm/kcheck.c), so nothing allocates or frees meanwhile; the
+ * locks are taken anyway, since they cost nothing then.
+ */
+int page_check_free_lists(void)
+{
+	u64 listed = 0, i, steps = 0, whole = 0;
+	int bad = 0, c;
+	u32 at;
+
+	spin_lock(&page_lock);
+	for (at = page_array[free_head].next; at != free_head && steps <= page_array_n;
+	     at = page_array[at].next, steps++) {
+		struct page *pg = &page_array[at];
+
+		if (at >= page_array_n || page_array[pg->next].prev != at) {
+			bad += kcheck_report("global free list broken at page index %u", at);
+			break;
+		}
+		bad += check_listed(pg, "the global free list");
+		listed++;
+	}
+	for (i = 0; i < nr_blocks; i++) {
+		u64 n = block_marked(i);
+		if (n != block_free[i])
+			bad += kcheck_report("2 MiB block %lu: %u pages counted free, %lu on the list",
+					     i, block_free[i], n);
+		whole += n == HUGE_PAGES;
+	}
+	if (whole != whole_blocks)
+		bad += kcheck_report("%lu whole 2 MiB blocks counted, %lu on the list",
+				     whole_blocks, whole);
+	spin_unlock(&page_lock);
+	for (c = 0; c < MAX_CPUS; c++) {
+		spin_lock(&pcp[c].lock);
+		steps = 0;
+		for (at = pcp[c].list; at != NIL && steps <= page_array_n;
+		     at = page_array[at].next, steps++) {
+			if (at >= page_array_n) {
+				bad += kcheck_report("cpu %d's page cache links to index %u", c, at);
+				break;
+			}
+			bad += check_listed(&page_array[at], "a hart's page cache");
+			listed++;
+		}
+		if ((u64)pcp[c].count != steps)
+			bad += kcheck_report("cpu %d's page cache counts %d pages, holds %lu",
+					     c, pcp[c].count, steps);
+		spin_unlock(&pcp[c].lock);
+	}
+	if (listed != free_page_count())
+		bad += kcheck_report("%lu pages counted free, %lu on the free lists",
+				     free_page_count(), listed);
+	for (i = 0; i < page_array_n; i++) {
+		struct page *pg = &page_array[i];
+		if (pg->flags & PG_MARK)
+			pg->flags &= ~PG_MARK;
+		else if (!(pg->flags & PG_RESERVED) && page_refcount(pg) == 0)
+			bad += kcheck_report("page %p has refcount 0 but is on no free list",
+					     (void *)page_to_pa(pg));
+	}
+	return bad;
+}

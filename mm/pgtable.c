@@ -16,7 +16,11 @@ static pte_t *table_of(pte_t pte)
 
 pte_t *pgtable_alloc(void)
 {
-	return kalloc_page();
+	pte_t *t = kalloc_page();
+
+	if (t) /* kcheck finds leaked and doubly linked tables by this flag */
+		pa_to_page(kva_to_pa(t))->flags |= PG_PGTABLE;
+	return t;
 }
 
 void pte_install_bad(pte_t pte)

@@ -174,7 +174,9 @@ int do_exec(const char *path, char *const argv[], int argc)
 
 	if (!mm)
 		return -ENOMEM;
+	WRITE_ONCE(p->exec_mm, mm); /* build_image sleeps on the disk */
 	err = build_image(mm, path, argv, argc, &entry, &sp, &uargv);
+	WRITE_ONCE(p->exec_mm, NULL);
 	if (err) {
 		mm_destroy(mm);
 		return err;

@@ -100,10 +100,18 @@ int proc_wait_child(void)
 	return do_wait(0);
 }
 
+/*
+ * Marks process pid killed; it exits with status -1 on its way back to
+ * user mode (a sleeper is woken first). Returns 0, -ESRCH when no process
+ * has that pid, or -EPERM for init: init cannot be killed, not even by
+ * itself, since the machine cannot go on without it.
+ */
 int do_kill(int pid)
 {
 	struct proc *p;
 
+	if (init_proc && pid == init_proc->pid)
+		return -EPERM;
 	for (p = proc_table; p < &proc_table[NPROC]; p++) {
 		spin_lock(&p->lock);
 		if (p->pid == pid && p->state != P_UNUSED) {

@@ -74,6 +74,7 @@ found:
 	p->xstate = 0;
 	p->chan = NULL;
 	p->mm = NULL;
+	p->exec_mm = NULL;
 	p->cwd = NULL;
 	p->kthread_fn = NULL;
 	p->kthread_arg = NULL;
@@ -227,4 +228,39 @@ void proc_start_first(void)
 	init_proc = p;
 	p->state = P_RUNNABLE;
 	spin_unlock(&p->lock);
+}
+
+/*
+ * The kcheck system call: stops the world and checks the memory invariants
+ * (mm/kcheck.c) over every address space, including one that an exec
+ * asleep half way is building. 0 when everything holds; -EUCLEAN when
+ * something broke (printed as "# calf: INVARIANT: ..." lines); -EBUSY
+ * when the other harts could not be stopped, which is reported the same
+ * way, since a hart that stays in the kernel for seconds is a hang.
+ */
+long proc_kcheck(void)
+{
+	struct mm *mms[2 * NPROC];
+	int pids[2 * NPROC], n = 0, bad;
+	struct proc *p;
+
+	if (world_stop()) {
+		printk("# calf: INVARIANT: kcheck could not stop the other harts\n");
+		return -EBUSY;
+	}
+	for (p = proc_table; p < &proc_table[NPROC]; p++) {
+		if (p->state == P_UNUSED)
+			continue;
+		if (p->mm) {
+			mms[n] = p->mm;
+			pids[n++] = p->pid;
+		}
+		if (p->exec_mm) {
+			mms[n] = p->exec_mm;
+			pids[n++] = p->pid;
+		}
+	}
+	bad = kcheck_memory(mms, pids, n);
+	world_resume();
+	return bad ? -EUCLEAN : 0;
 }

@@ -14,6 +14,7 @@
 #include <trap.h>
 #include <printk.h>
 #include <errno.h>
+#include <platform.h>
 #include <asm/arch.h>
 #include <asm/cpu.h>
 #include <boot.h>
@@ -21,6 +22,61 @@
 
 
 volatile u64 ticks;
+
+/*
+ * Stopping the world, for kcheck. The top of the scheduler loop is the one
+ * place where a hart holds no lock and runs no process, and every process
+ * that is not running is at a clean point: preempted in user mode, asleep,
+ * or not yet started (kernel code is never preempted; the one kernel
+ * operation that sleeps half done, exec, publishes its new address space
+ * in exec_mm). So a hart that parks there leaves nothing in flight.
+ */
+static int world_owner = -1; /* cpu that stopped the world, or -1; atomic */
+static int world_parked;     /* harts parked in world_park(); atomic */
+
+static void world_park(void)
+{
+	__atomic_add_fetch(&world_parked, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&world_owner, __ATOMIC_SEQ_CST) >= 0)
+		arch_cpu_relax();
+	__atomic_sub_fetch(&world_parked, 1, __ATOMIC_SEQ_CST);
+}
+
+static inline void world_park_point(void)
+{
+	if (unlikely(__atomic_load_n(&world_owner, __ATOMIC_RELAXED) >= 0))
+		world_park();
+}
+
+void world_resume(void)
+{
+	__atomic_store_n(&world_owner, -1, __ATOMIC_SEQ_CST);
+	/* The next stop must not count a hart that is still leaving. */
+	while (__atomic_load_n(&world_parked, __ATOMIC_SEQ_CST) > 0)
+		arch_cpu_relax();
+}
+
+int world_stop(void)
+{
+	int me = cpu_id(), none = -1, i;
+	u64 t0 = arch_read_time(), limit = 5 * platform.timebase_hz;
+
+	if (!__atomic_compare_exchange_n(&world_owner, &none, me, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return -EBUSY;
+	/* Idle harts sleep in wfi; the others come by at their next tick. */
+	for (i = 0; i < ncpus_possible; i++)
+		if (i != me && cpus[i].online)
+			arch_send_ipi(i);
+	while (__atomic_load_n(&world_parked, __ATOMIC_SEQ_CST) < ncpus_online - 1) {
+		if (arch_read_time() - t0 > limit) {
+			world_resume();
+			return -EBUSY;
+		}
+		arch_cpu_relax();
+	}
+	return 0;
+}
 
 void scheduler(void)
 {
@@ -33,11 +89,13 @@ void scheduler(void)
 
 		/* Let interrupts in between scans so that an idle hart wakes. */
 		arch_irq_enable();
+		world_park_point();
 		for (p = proc_table; p < &proc_table[NPROC]; p++) {
 			/* Peek first: locking every slot on every pass makes
 			 * idle harts fight over locks the busy ones need. */
 			if (READ_ONCE(p->state) != P_RUNNABLE)
 				continue;
+			world_park_point();
 			spin_lock(&p->lock);
 			if (p->state == P_RUNNABLE) {
 				p->state = P_RUNNING;

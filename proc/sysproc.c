@@ -133,8 +133,11 @@ SYSCALL(procinfo)
 	return proc_list(a[0], (int)a[1]);
 }
 
+/* Only init may end the machine: any other caller gets -EPERM. */
 SYSCALL(poweroff)
 {
+	if (current() != init_proc)
+		return -EPERM;
 	arch_poweroff((int)a[0]);
 }
 
@@ -146,4 +149,9 @@ SYSCALL(cmdline)
 	if (size < 0 || (size_t)size < len)
 		return -ERANGE;
 	return copy_to_user(a[0], platform.bootargs, len) ? -EFAULT : (long)(len - 1);
+}
+
+SYSCALL(kcheck)
+{
+	return proc_kcheck();
 }

@@ -12,6 +12,8 @@ stdout (and --log), read as TAP, and the run fails on any of
   * no TAP plan, fewer or more results than planned, a "not ok" (TODO
     excepted), "Bail out!",
   * a "# calf: LEAK" line or a non-zero "# calf: exit status S" line,
+  * a "# calf: INVARIANT" line (the kernel's kcheck found a broken memory
+    invariant),
   * a non-zero QEMU exit status (the kernel reports failure through the
     test finisher, which makes QEMU exit with that status),
   * the hard timeout, a missing --expect line or a wrong --expect-harts count,
@@ -114,6 +116,7 @@ RE_DIRECTIVE = re.compile(r"#\s*(SKIP|TODO)\b", re.IGNORECASE)
 RE_BAIL = re.compile(r"^Bail out!")
 RE_PANIC = re.compile(r"^(panic:|PANIC)")
 RE_LEAK = re.compile(r"^#\s*calf:\s*LEAK\b")
+RE_INVARIANT = re.compile(r"^#\s*calf:\s*INVARIANT\b")
 RE_EXIT = re.compile(r"^#\s*calf:\s*exit status\s+(-?\d+)")
 RE_POWEROFF = re.compile(r"^calf:\s*power(?:ing)?[ -]?off\b")
 RE_STATUS = re.compile(r"status\s*[=:]?\s*(-?\d+)")
@@ -402,6 +405,9 @@ class Verdict:
             self.panicked = True
         elif RE_LEAK.match(line):
             self.problems.append("leak: %s" % line.lstrip("# "))
+        elif RE_INVARIANT.match(line):
+            self.problems.append("kernel invariant broken: %s"
+                                 % line.lstrip("# "))
         elif RE_BAIL.match(line):
             self.problems.append(line.strip())
         if RE_FIRMWARE.match(line):

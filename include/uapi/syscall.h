@@ -35,6 +35,7 @@
 #define SYS_poweroff 24 /* (int status): test runs end here */
 #define SYS_cmdline 25  /* (char *buf, int size): the kernel command line */
 #define SYS_ktest 26    /* reserved */
+#define SYS_kcheck 27   /* (): 0, or -1 when a kernel memory invariant broke */
 
 #define SBRK_MODE_EAGER 1
 #define SBRK_MODE_LAZY 2

@@ -1,7 +1,8 @@
 /*
  * proctest: processes. fork, exit status and wait; fork up to the process
  * limit; orphans reparented to init; kill of a sleeping and of a spinning
- * process; exec with arguments, of a missing binary and with bad argv.
+ * process; exec with arguments, of a missing binary and with bad argv;
+ * init cannot be killed and only init may power the machine off.
  *
  * Run as "proctest"; it re-executes itself as "proctest -args ..." to check
  * the argument vector a new image receives.
@@ -33,6 +34,26 @@ static void check_args(int argc, char **argv)
 	exit(ARGS_OK_STATUS);
 }
 
+/*
+ * True when procinfo lists exactly one process with our pid and it is a
+ * running "proctest": a getpid() that returned another number (the
+ * parent's, a slot index) would name a different or no process.
+ */
+static int self_in_procinfo(void)
+{
+	int n = procinfo(procs, NPROC), i, found = 0, me = getpid();
+
+	for (i = 0; i < n; i++) {
+		if (procs[i].pid != me || procs[i].state == PROCINFO_UNUSED)
+			continue;
+		found++;
+		if (procs[i].state != PROCINFO_RUNNING ||
+		    strcmp(procs[i].name, "proctest") != 0)
+			return 0;
+	}
+	return found == 1;
+}
+
 /* fork/exit/wait: statuses come back exactly, and wait returns the right pid. */
 static void test_exit_status(void)
 {
@@ -56,7 +77,7 @@ static void test_exit_status(void)
 		exit(3);
 	ok(pid > 0 && wait(0) == pid, "wait(0) reaps without storing a status");
 	ok(wait(&status) == -1, "wait with no children returns -1");
-	ok(getpid() > 0 && getpid() == getpid(), "getpid is stable");
+	ok(self_in_procinfo(), "getpid names this process in procinfo (running proctest)");
 }
 
 /* Parent and child see different pids and the child's returns 0 from fork. */
@@ -201,6 +222,19 @@ static void test_kill_spinning(void)
 	   "kill of pids that never existed fails");
 }
 
+/*
+ * calf's rules for the machine's lifeline: init (pid 1) cannot be killed,
+ * by anyone, and only init may power off. Before these rules kill(1)
+ * panicked the kernel ("init exited") and any process could end the run.
+ */
+static void test_init_protected(void)
+{
+	ok(kill(INIT_PID) == -1, "kill(1) returns -1: init cannot be killed");
+	pause(2);
+	ok(parent_of(INIT_PID) >= 0, "init is still alive after kill(1)");
+	ok(poweroff(0) == -1, "poweroff from a process other than init returns -1");
+}
+
 /* exec: arguments arrive intact; a missing binary or a bad argv returns -1. */
 static void test_exec(void)
 {
@@ -234,7 +268,7 @@ int main(int argc, char *argv[])
 	if (argc > 1 && strcmp(argv[1], "-args") == 0)
 		check_args(argc, argv);
 
-	tap_plan(25);
+	tap_plan(28);
 	before = free_pages();
 	test_exit_status();
 	test_fork_identity();
@@ -242,6 +276,7 @@ int main(int argc, char *argv[])
 	test_orphans();
 	test_kill_sleeping();
 	test_kill_spinning();
+	test_init_protected();
 	test_exec();
 	check_no_leak(before, "proctest");
 	tap_done();

@@ -66,6 +66,11 @@ class TapTest(unittest.TestCase):
         self.assertTrue(verdict("1..1\nok 1\n# calf: exit status 1\n"))
         self.assertEqual(verdict("1..1\nok 1\n# calf: exit status 0\n"), [])
 
+    def test_invariant(self):
+        probs = verdict("1..1\nok 1\n# calf: INVARIANT: user page 0x8 "
+                        "has refcount 2 but 1 mappings\n")
+        self.assertTrue(any("invariant" in p for p in probs))
+
     def test_qemu_status(self):
         self.assertIn("QEMU exited with status 1",
                       verdict("1..1\nok 1\n", qemu_status=1))

@@ -13,7 +13,12 @@
  *   # calf: run PROG
  *   # calf: free pages before N after M
  *   # calf: LEAK of K pages            (only when M < N)
+ *   # calf: INVARIANT: ...             (the kernel's kcheck, when broken)
  *   # calf: exit status S
+ *
+ * After the test and its leftovers are gone, init asks the kernel to check
+ * its memory invariants (kcheck); a violation makes the verdict non-zero
+ * and the kernel prints what broke.
  *
  * Without run= it starts the shell and restarts it whenever it exits.
  * Either way init also reaps orphans, which the kernel hands to it.
@@ -139,7 +144,7 @@ static void drain_leftovers(void)
 static void run_test(void)
 {
 	long before, after;
-	int pid, wpid, status = 0, verdict;
+	int pid, wpid, status = 0, verdict, checked;
 
 	printf("# calf: run %s\n", run_argv[0]);
 	before = free_pages();
@@ -163,6 +168,7 @@ static void run_test(void)
 	}
 	drain_leftovers();
 	after = free_pages();
+	checked = kcheck();
 
 	printf("# calf: free pages before %ld after %ld\n", before, after);
 	verdict = status;
@@ -171,6 +177,8 @@ static void run_test(void)
 		if (verdict == 0)
 			verdict = 1;
 	}
+	if (checked != 0 && verdict == 0)
+		verdict = 1;
 	printf("# calf: exit status %d\n", status);
 	poweroff(verdict);
 	for (;;)

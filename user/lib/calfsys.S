@@ -20,3 +20,4 @@
 	syscall procinfo, SYS_procinfo
 	syscall poweroff, SYS_poweroff
 	syscall kcmdline, SYS_cmdline
+	syscall kcheck, SYS_kcheck

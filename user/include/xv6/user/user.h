@@ -73,12 +73,15 @@ void free(void *);
  * memstat() fills in the kernel's memory counters (struct memstat in
  * <uapi/memstat.h>); procinfo() copies up to max process records and returns
  * how many it copied; poweroff() ends the machine with an exit status (QEMU
- * exits with it); kcmdline() copies the kernel command line, NUL terminated,
- * and returns its length.
+ * exits with it; only init, pid 1, may: others get -1); kcmdline() copies
+ * the kernel command line, NUL terminated, and returns its length; kcheck()
+ * stops every other hart and checks the kernel's memory invariants: 0 when
+ * they hold, -1 after printing "# calf: INVARIANT: ..." lines on the console.
  */
 int memstat(struct memstat *);
 int procinfo(struct procinfo *, int max);
 int poweroff(int status);
 int kcmdline(char *buf, int size);
+int kcheck(void);
 
 #endif

@@ -1,0 +1,262 @@
+/*
+ * kcheck: the whole-machine memory invariant check behind the kcheck
+ * system call. It runs with the world stopped (proc/sched.c: every other
+ * hart parked in its scheduler, so no allocation, fault, fork or exit is
+ * in flight) and checks, page by page:
+ *
+ *   free lists  every listed page is free and listed once; every free page
+ *               is listed; the per-2 MiB-block counts, the whole-block
+ *               count and the free count match the lists (page.c).
+ *   tables      every page-table page (PG_PGTABLE) is reached exactly once
+ *               from the kernel's root or one address space's user half,
+ *               has refcount 1, and a user root's kernel half equals the
+ *               kernel's.
+ *   user pages  every page a user PTE maps is in use and not a kernel page;
+ *               the refcount of every user page equals the number of PTEs
+ *               mapping it over all address spaces (a 2 MiB leaf counts
+ *               once for each of its 512 pages); a user page with a count
+ *               but no mapping is leaked.
+ *   PTEs        no PTE is both writable and COW; leaves obey the A/D/W^X
+ *               rules; mm_check() of every address space (VMAs, rss).
+ *   kernel      every other kernel page (kmalloc slab, kernel stack, disk
+ *               buffer, exec's argument pages) has refcount exactly 1.
+ *
+ * What it cannot see: which kernel object owns a kernel page, so a lost
+ * slab or argument page is not found here (init's free-page count before
+ * and after each test finds those), nor the contents of kmalloc objects,
+ * inodes or disk blocks (mkfs --check does the file system).
+ *
+ * Each problem prints one "# calf: INVARIANT: ..." line (the first
+ * KCHECK_MAX_LINES of them), which the test runner fails on.
+ */
+#include <mm.h>
+#include <vm.h>
+#include <pgtable.h>
+#include <printk.h>
+#include "internal.h"
+
+#define KCHECK_MAX_LINES 16
+
+static int reported; /* lines printed by this check */
+bool kcheck_expected;
+
+static const char *report_prefix(void)
+{
+	return kcheck_expected ? "(expected) invariant" : "calf: INVARIANT";
+}
+
+int kcheck_report(const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+
+	if (reported++ >= KCHECK_MAX_LINES)
+		return 1;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	printk("# %s: %s\n", report_prefix(), line);
+	return 1;
+}
+
+static pte_t *table_of(pte_t e)
+{
+	return pa_to_kva(pte_pa(e));
+}
+
+/* A page-table page reached from a table entry or a root: marks it. */
+static int visit_table(const pte_t *t, const char *owner)
+{
+	struct page *pg = pa_to_page(kva_to_pa(t));
+
+	if ((pg->flags & (PG_PGTABLE | PG_KERNEL)) != (PG_PGTABLE | PG_KERNEL))
+		return kcheck_report(
+		    "%s: table %p is not a page-table page (flags %x)", owner,
+		    (void *)page_to_pa(pg), pg->flags);
+	if (pg->flags & PG_MARK)
+		return kcheck_report(
+		    "%s: table %p is reachable from two places", owner,
+		    (void *)page_to_pa(pg));
+	pg->flags |= PG_MARK;
+	if (page_refcount(pg) != 1)
+		return kcheck_report("%s: table %p has refcount %d", owner,
+				     (void *)page_to_pa(pg), page_refcount(pg));
+	return 0;
+}
+
+/* One user mapping of pg: counts it in pg->prev. */
+static int count_mapping(struct page *pg, u64 va, const char *owner)
+{
+	if (page_refcount(pg) < 1)
+		return kcheck_report("%s: va %lx maps free page %p", owner, va,
+				     (void *)page_to_pa(pg));
+	if (pg->flags & (PG_KERNEL | PG_RESERVED))
+		return kcheck_report(
+		    "%s: va %lx maps kernel page %p (flags %x)", owner, va,
+		    (void *)page_to_pa(pg), pg->flags);
+	pg->prev++;
+	return 0;
+}
+
+/* Checks a user leaf PTE at va and counts the pages it maps. */
+static int check_user_leaf(pte_t pte, u64 va, int level, const char *owner)
+{
+	u64 i, n = level ? HUGE_PAGES : 1;
+	struct page *first;
+	int bad = 0;
+
+	if (pte_writable(pte) && pte_cow(pte))
+		bad +=
+		    kcheck_report("%s: pte %lx at va %lx is writable and COW",
+				  owner, pte, va);
+	if (!pte_leaf_ok(pte) || !pte_user(pte))
+		bad +=
+		    kcheck_report("%s: bad leaf %lx at va %lx", owner, pte, va);
+	if (level > 1 || (level == 1 && !IS_ALIGNED(pte_pa(pte), HUGE_SIZE)))
+		return bad +
+		       kcheck_report("%s: bad level-%d leaf %lx at va %lx",
+				     owner, level, pte, va);
+	first = pa_to_page(pte_pa(pte));
+	for (i = 0; i < n; i++)
+		bad += count_mapping(first + i, va + i * PAGE_SIZE, owner);
+	return bad;
+}
+
+/* Walks table t at level (its page already visited), va its base. */
+static int walk_user(pte_t *t, int level, u64 va, const char *owner)
+{
+	int i, bad = 0;
+
+	for (i = 0; i < PT_ENTRIES; i++) {
+		pte_t e = t[i];
+		u64 eva = va + (u64)i * LEVEL_SIZE(level);
+
+		if (!pte_valid(e))
+			continue;
+		if (pte_leaf(e)) {
+			bad += check_user_leaf(e, eva, level, owner);
+		} else if (level == 0) {
+			bad += kcheck_report(
+			    "%s: table pointer %lx at level 0, va %lx", owner,
+			    e, eva);
+		} else {
+			int b = visit_table(table_of(e), owner);
+			bad += b;
+			if (!b)
+				bad += walk_user(table_of(e), level - 1, eva,
+						 owner);
+		}
+	}
+	return bad;
+}
+
+/* The kernel's tables: visits every table page under t, ignores leaves. */
+static int walk_kernel(pte_t *t, int level)
+{
+	int i, bad = 0;
+
+	for (i = 0; level > 0 && i < PT_ENTRIES; i++) {
+		pte_t e = t[i];
+		if (pte_valid(e) && !pte_leaf(e)) {
+			int b = visit_table(table_of(e), "kernel table");
+			bad += b;
+			if (!b)
+				bad += walk_kernel(table_of(e), level - 1);
+		}
+	}
+	return bad;
+}
+
+/* One address space: its tables, its leaves, and mm_check(). */
+static int check_mm(struct mm *mm, const char *owner)
+{
+	int i, bad = visit_table(mm->root, owner), problems;
+
+	if (bad)
+		return bad;
+	for (i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
+		if (mm->root[i] != kernel_root[i])
+			bad += kcheck_report(
+			    "%s: root entry %d differs from the kernel's",
+			    owner, i);
+	for (i = 0; i < PT_ENTRIES / 2; i++) {
+		pte_t e = mm->root[i];
+		if (!pte_valid(e))
+			continue;
+		if (pte_leaf(e)) {
+			bad += kcheck_report(
+			    "%s: gigapage leaf %lx in the user half", owner, e);
+		} else if (!visit_table(table_of(e), owner)) {
+			bad += walk_user(table_of(e), PT_LEVELS - 2,
+					 (u64)i * LEVEL_SIZE(PT_LEVELS - 1),
+					 owner);
+		} else {
+			bad++;
+		}
+	}
+	problems = mm_check(mm);
+	if (problems)
+		bad += kcheck_report("%s: mm_check found %d problems (above)",
+				     owner, problems);
+	return bad;
+}
+
+/* After every walk: each page's count and mark against its kind. */
+static int check_pages(void)
+{
+	u64 i;
+	int bad = 0;
+
+	for (i = 0; i < page_array_n; i++) {
+		struct page *pg = &page_array[i];
+		int refs = page_refcount(pg);
+		void *pa = (void *)(page_array_base_pa + (i << PAGE_SHIFT));
+
+		if ((pg->flags & PG_RESERVED) || refs == 0)
+			continue;
+		if (pg->flags & PG_PGTABLE) {
+			if (!(pg->flags & PG_MARK))
+				bad += kcheck_report(
+				    "page table %p is not reachable (leaked)",
+				    pa);
+		} else if (pg->flags & PG_KERNEL) {
+			if (refs != 1)
+				bad += kcheck_report(
+				    "kernel page %p has refcount %d", pa, refs);
+		} else if ((u32)refs != pg->prev) {
+			bad += kcheck_report(
+			    "user page %p has refcount %d but %u mappings%s",
+			    pa, refs, pg->prev, pg->prev ? "" : " (leaked)");
+		}
+		pg->flags &= ~PG_MARK;
+		pg->prev = 0;
+	}
+	return bad;
+}
+
+int kcheck_memory(struct mm *const *mms, const int *pids, int n)
+{
+	char owner[24];
+	int bad, i;
+	u64 p;
+
+	reported = 0;
+	bad = page_check_free_lists();
+	/* Zero the scratch counts of pages in use; free pages' prev is a link.
+	 */
+	for (p = 0; p < page_array_n; p++)
+		if (page_refcount(&page_array[p]) != 0 &&
+		    !(page_array[p].flags & PG_RESERVED))
+			page_array[p].prev = 0;
+	bad += visit_table(kernel_root, "kernel table");
+	bad += walk_kernel(kernel_root, PT_LEVELS - 1);
+	for (i = 0; i < n; i++) {
+		snprintf(owner, sizeof(owner), "pid %d", pids[i]);
+		bad += check_mm(mms[i], owner);
+	}
+	bad += check_pages();
+	if (reported > KCHECK_MAX_LINES)
+		printk("# %s: ... and %d more\n", report_prefix(),
+		       reported - KCHECK_MAX_LINES);
+	return bad;
+}
