@@ -75,8 +75,8 @@ void mm_activate_kernel(void);
 /* This hart no longer caches mm's translations (after a switch away). */
 void mm_leave(struct mm *mm);
 
-/* Adds a VMA; 0, -EINVAL if it overlaps another, leaves user space or is
- * writable and executable, -ENOMEM. */
+/* Adds a VMA; 0, -EINVAL if it overlaps another, leaves user space, is
+ * writable and executable or allows no access at all, -ENOMEM. */
 int vma_add(struct mm *mm, u64 start, u64 end, unsigned flags, enum vma_kind kind);
 /* vma_find() past its cache. mm->lock held on entry and exit. */
 struct vma *vma_find_slow(struct mm *mm, u64 addr);
@@ -102,8 +102,9 @@ int mm_populate(struct mm *mm, u64 start, u64 end);
  * the pages must be mapped. 0 or -EFAULT. Takes no lock: nobody else can
  * see mm yet (exec builds it). */
 int mm_write(struct mm *mm, u64 va, const void *src, size_t n);
-/* Sets up the heap at start (exec). */
-void mm_set_heap(struct mm *mm, u64 start);
+/* Sets up the (empty) heap at start (exec). 0, -ENOMEM (no memory for
+ * the VMA) or -EINVAL (start overlaps a VMA or leaves user space). */
+int mm_set_heap(struct mm *mm, u64 start);
 /* sbrk: grows (eager or lazy) or shrinks the heap by n; returns the old
  * break or -ENOMEM / -EINVAL. */
 long mm_sbrk(struct mm *mm, long n, bool lazy);

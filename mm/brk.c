@@ -22,11 +22,13 @@ static struct vma *heap_vma(struct mm *mm)
 	return NULL;
 }
 
-void mm_set_heap(struct mm *mm, u64 start)
+int mm_set_heap(struct mm *mm, u64 start)
 {
-	mm->heap_start = mm->brk = start;
-	if (vma_add(mm, start, start, VM_READ | VM_WRITE, VMA_HEAP))
-		panic("mm_set_heap: heap at %lx overlaps", start);
+	int err = vma_add(mm, start, start, VM_READ | VM_WRITE, VMA_HEAP);
+
+	if (!err)
+		mm->heap_start = mm->brk = start;
+	return err;
 }
 
 /* Grows the heap VMA to cover new_end if nothing is in the way: 0 or

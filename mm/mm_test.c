@@ -346,7 +346,7 @@ KTEST(lazy_heap_zero_fill_and_sbrk_shrink)
 	long old;
 
 	KT_ASSERT(mm != NULL);
-	mm_set_heap(mm, 0x100000);
+	KT_EQ(mm_set_heap(mm, 0x100000), 0);
 	old = mm_sbrk(mm, 5 * PAGE_SIZE, true);
 	KT_EQ(old, 0x100000);
 	KT_EQ(mm_resident_pages(mm), 0);

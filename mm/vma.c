@@ -68,6 +68,8 @@ int vma_add(struct mm *mm, u64 start, u64 end, unsigned flags,
 		return -EINVAL;
 	if ((flags & VM_WRITE) && (flags & VM_EXEC))
 		return -EINVAL; /* W^X for user mappings too */
+	if (!(flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		return -EINVAL; /* its PTEs would read as table pointers */
 	v = vma_new(start, end, flags, kind);
 	if (!v)
 		return -ENOMEM;

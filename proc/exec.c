@@ -160,8 +160,7 @@ static int build_image(struct mm *mm, const char *path, char *const argv[], int 
 	*sp = build_stack(mm, stack, stack + USERSTACK * PAGE_SIZE, argv, argc, uargv);
 	if (!*sp)
 		return -E2BIG;
-	mm_set_heap(mm, stack + USERSTACK * PAGE_SIZE);
-	return 0;
+	return mm_set_heap(mm, stack + USERSTACK * PAGE_SIZE);
 }
 
 int do_exec(const char *path, char *const argv[], int argc)
