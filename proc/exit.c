@@ -75,11 +75,17 @@ int do_wait(uaddr_t status_addr)
 			spin_lock(&c->lock);
 			if (c->state == P_ZOMBIE) {
 				int pid = c->pid, st = c->xstate;
-				if (status_addr && copy_to_user(status_addr, &st, sizeof(st))) {
-					spin_unlock(&c->lock);
-					spin_unlock(&wait_lock);
+				spin_unlock(&c->lock);
+				spin_unlock(&wait_lock);
+				/*
+				 * Copy with no lock held: the copy may wait for
+				 * an out-of-memory victim. Only we reap our
+				 * children, so c stays our zombie meanwhile.
+				 */
+				if (status_addr && copy_to_user(status_addr, &st, sizeof(st)))
 					return -EFAULT;
-				}
+				spin_lock(&wait_lock);
+				spin_lock(&c->lock);
 				proc_free(c);
 				spin_unlock(&c->lock);
 				spin_unlock(&wait_lock);

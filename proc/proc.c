@@ -71,6 +71,7 @@ found:
 	p->pid = alloc_pid();
 	p->state = P_USED;
 	p->killed = false;
+	p->oom_victim = false;
 	p->xstate = 0;
 	p->chan = NULL;
 	p->mm = NULL;
@@ -96,6 +97,7 @@ void proc_free(struct proc *p)
 	p->name[0] = 0;
 	p->chan = NULL;
 	p->killed = false;
+	p->oom_victim = false;
 	p->xstate = 0;
 	p->state = P_UNUSED;
 }

@@ -65,6 +65,11 @@ static const char *access_name(unsigned access)
 	return "load page fault";
 }
 
+/*
+ * A fault in user mode. Out of memory, the process with the largest
+ * resident set pays (proc/oom.c): if that is not this one, it waits a tick
+ * for the victim's pages and takes the fault again on return.
+ */
 void user_page_fault(u64 addr, unsigned access, u64 pc)
 {
 	struct proc *p = current();
@@ -72,8 +77,10 @@ void user_page_fault(u64 addr, unsigned access, u64 pc)
 
 	if (r == FAULT_SEGV)
 		kill_current(access_name(access), addr, pc);
-	else if (r == FAULT_OOM)
+	else if (r == FAULT_OOM && oom_choose_victim() == OOM_SELF)
 		kill_current("out of memory resolving a page fault", addr, pc);
+	else if (r == FAULT_OOM)
+		pause_ticks(1);
 }
 
 void user_exception(const char *what, u64 addr, u64 pc)
@@ -85,6 +92,10 @@ void user_exception(const char *what, u64 addr, u64 pc)
  * A page fault taken by the kernel. Inside uaccess (user memory open, a
  * user address) it is resolved like a user fault; if it cannot be, the
  * copy resumes at its fixup and returns -EFAULT. Anything else is a bug.
+ * Out of memory, the victim is chosen as for a user fault; when it is
+ * another process, p->oom_retry tells the copy (mm/uaccess.c) to wait
+ * and retry rather than fail. With a spinlock held no victim can be
+ * chosen (that takes process locks): the copy just fails.
  */
 bool kernel_page_fault(struct trapframe *tf, u64 addr, unsigned access, bool uaccess)
 {
@@ -97,8 +108,12 @@ bool kernel_page_fault(struct trapframe *tf, u64 addr, unsigned access, bool uac
 	r = handle_page_fault(p->mm, addr, access | FAULT_KERNEL);
 	if (r == FAULT_OK)
 		return true;
-	if (r == FAULT_OOM)
-		kill_current("out of memory in a system call", addr, tf_pc(tf));
+	if (r == FAULT_OOM && cpu_this()->noff == 0) {
+		if (oom_choose_victim() == OOM_SELF)
+			kill_current("out of memory in a system call", addr, tf_pc(tf));
+		else
+			p->oom_retry = true;
+	}
 	tf_set_pc(tf, fixup);
 	return true;
 }
