@@ -21,8 +21,12 @@ static struct {
 	struct file file[NFILE];
 } ftable = {.lock = SPINLOCK_INIT("ftable")};
 
-/* Largest write one operation may do: inode, indirect, two bitmap blocks. */
-#define MAX_WRITE_PER_OP (((MAXOPBLOCKS - 1 - 1 - 2) / 2) * BSIZE)
+/*
+ * Blocks one write operation may span: each may be new, costing itself and
+ * its bitmap block (on a large disk every one under a different bitmap
+ * block); on top come the inode, the indirect block and its bitmap block.
+ */
+#define MAX_WRITE_BLOCKS ((MAXOPBLOCKS - 3) / 2)
 
 /* A fresh struct file with ref 1, or NULL when the table is full. */
 struct file *filealloc(void)
@@ -136,13 +140,16 @@ static ssize_t inode_write(struct file *f, uaddr_t src, int n)
 	int done = 0;
 
 	while (done < n) {
-		int m = MIN(n - done, MAX_WRITE_PER_OP);
 		ssize_t r;
 
 		begin_op();
 		r = ilock(f->ip);
-		if (r == 0)
-			r = writei(f->ip, true, src + done, f->off, (u32)m);
+		if (r == 0) {
+			/* At most MAX_WRITE_BLOCKS blocks, wherever off is. */
+			u32 room = MAX_WRITE_BLOCKS * BSIZE - f->off % BSIZE;
+			r = writei(f->ip, true, src + done, f->off,
+				   MIN((u32)(n - done), room));
+		}
 		if (r > 0)
 			f->off += (u32)r;
 		iunlock(f->ip);

@@ -12,7 +12,9 @@
  *   ilock()    lock it, reading and checking the dinode on first use;
  *   iunlock()  unlock;
  *   iput()     ref - 1; the last reference to an inode with no links frees
- *              its blocks and its dinode (so iput() runs inside an op).
+ *              its blocks and its dinode (so iput() runs inside an op), or,
+ *              when that is too much for one op, leaves it to end_op()
+ *              as an orphan (fs/trunc.c).
  *
  * ialloc() hands out a free dinode only when no in-memory inode for that
  * number is referenced: iput() marks the dinode free while it still holds
@@ -276,6 +278,13 @@ void iput(struct inode *ip)
 		 * lock is uncontended. */
 		spin_unlock(&icache.lock);
 		sleep_lock(&ip->lock);
+		if (!itrunc_fits_op(ip)) {
+			/* Too many bitmap blocks for this operation: the
+			 * orphan list takes our reference (fs/trunc.c). */
+			sleep_unlock(&ip->lock);
+			orphan_add(ip);
+			return;
+		}
 		ifree(ip);
 		sleep_unlock(&ip->lock);
 		spin_lock(&icache.lock);
@@ -351,35 +360,6 @@ int bmap(struct inode *ip, u32 bn, bool alloc, u32 *out)
 	*out = table[bn];
 	brelse(bp);
 	return err;
-}
-
-/* Frees every block listed in the indirect block ind. */
-static void free_indirect(struct inode *ip, u32 ind)
-{
-	struct buf *bp = bread(ind);
-	const u32 *table = (const u32 *)bp->data;
-
-	for (u32 i = 0; i < NINDIRECT; i++)
-		if (table[i] != 0)
-			bfree(table[i]);
-	brelse(bp);
-}
-
-void itrunc(struct inode *ip)
-{
-	for (int i = 0; i < NDIRECT; i++) {
-		if (ip->addrs[i] != 0)
-			bfree(ip->addrs[i]);
-		ip->addrs[i] = 0;
-	}
-	if (ip->addrs[NDIRECT] != 0) {
-		if (check_addr(ip, ip->addrs[NDIRECT]) == 0)
-			free_indirect(ip, ip->addrs[NDIRECT]);
-		bfree(ip->addrs[NDIRECT]);
-		ip->addrs[NDIRECT] = 0;
-	}
-	ip->size = 0;
-	iupdate(ip);
 }
 
 void stati(struct inode *ip, struct stat *st)

@@ -20,7 +20,9 @@
  *
  * begin_op() admits an operation only while the log has room for it to
  * write MAXOPBLOCKS blocks on top of what the admitted ones may write, and
- * never while a commit is in progress. log.lock guards every field below.
+ * never while a commit is in progress; log_write() checks that the ops
+ * of a group stayed within that (freeing a large file takes several ops:
+ * fs/trunc.c). log.lock guards every field below.
  */
 #include <fs.h>
 #include <asm/arch.h>
@@ -34,6 +36,7 @@ static struct {
 	u32 start;	     /* block of the header; log blocks follow it */
 	u32 capacity;	     /* blocks a transaction may log */
 	int outstanding;     /* operations between begin_op and end_op */
+	int admitted;	     /* operations admitted since the last commit */
 	bool committing;     /* commit() running; no new operations */
 	struct logheader lh; /* the open transaction's blocks */
 	int commits;	     /* non-empty commits since boot */
@@ -175,6 +178,7 @@ void begin_op(void)
 			sleep(&log, &log.lock);
 		} else {
 			log.outstanding++;
+			log.admitted++;
 			break;
 		}
 	}
@@ -200,7 +204,7 @@ static void commit(void)
  * Ends an operation. The last one out commits the group; the others wake
  * waiters in begin_op(), since their reservation is returned.
  */
-void end_op(void)
+void end_op_noreap(void)
 {
 	bool do_commit = false;
 
@@ -223,9 +227,16 @@ void end_op(void)
 		commit();
 		spin_lock(&log.lock);
 		log.committing = false;
+		log.admitted = 0;
 		wakeup(&log);
 		spin_unlock(&log.lock);
 	}
+}
+
+void end_op(void)
+{
+	end_op_noreap();
+	orphans_reap();
 }
 
 /*
@@ -248,6 +259,11 @@ void log_write(struct buf *b)
 		if ((u32)log.lh.n >= log.capacity)
 			panic("log_write: transaction larger than the log (%u)",
 			      log.capacity);
+		/* Each admitted operation reserved MAXOPBLOCKS: one that
+		 * writes more could overflow the log under load. */
+		if (log.lh.n >= log.admitted * MAXOPBLOCKS)
+			panic("log_write: %d operations wrote more than %d blocks each",
+			      log.admitted, MAXOPBLOCKS);
 		log.lh.block[log.lh.n++] = (int)b->blockno;
 		bpin(b);
 	}

@@ -167,7 +167,7 @@ SYSCALL(open)
 	char path[MAXPATH];
 	int flags = (int)a[1];
 	int acc = flags & O_ACCMODE;
-	struct inode *ip;
+	struct inode *ip, *big = NULL;
 	struct file *f;
 	int err, fd;
 
@@ -199,12 +199,16 @@ SYSCALL(open)
 	f->off = 0;
 	f->readable = acc != O_WRONLY;
 	f->writable = acc == O_WRONLY || acc == O_RDWR;
-	if ((flags & O_TRUNC) && ip->type == T_FILE)
+	if ((flags & O_TRUNC) && ip->type == T_FILE && itrunc_fits_op(ip))
 		itrunc(ip);
+	else if ((flags & O_TRUNC) && ip->type == T_FILE)
+		big = ip; /* too many bitmap blocks for this op: in steps below */
 	iunlock(ip);
 	err = fd;
 out:
 	end_op();
+	if (big)
+		itrunc_stepwise(big); /* f holds the reference */
 	return err;
 }
 

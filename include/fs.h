@@ -68,7 +68,11 @@ int bcache_busy_count(void);
 /* Reads the log header, replays a committed transaction. 0 or -EUCLEAN. */
 int log_init(const struct superblock *sb);
 void begin_op(void);
+/* Ends an operation, then frees pending orphans (fs/trunc.c); call it
+ * with no inode or buffer locked. */
 void end_op(void);
+/* end_op() without the orphans: for fs/trunc.c's own steps. */
+void end_op_noreap(void);
 /* Records that b (locked, referenced) was changed in this operation. */
 void log_write(struct buf *b);
 /* Checks a log header against the superblock; NULL or what is wrong. */
@@ -140,8 +144,21 @@ void iput(struct inode *ip);
 void iunlockput(struct inode *ip);
 /* Writes ip's fields back to its disk block (inside an op, ip locked). */
 void iupdate(struct inode *ip);
-/* Frees ip's data blocks and sets its size to 0 (inside an op, ip locked). */
+/* fs/trunc.c: freeing a file's blocks in steps that fit an operation. */
+/* Frees ip's data blocks and sets its size to 0 (inside an op, ip
+ * locked); only for a file that itrunc_fits_op(). */
 void itrunc(struct inode *ip);
+/* Whether all of ip's blocks lie under few enough bitmap blocks to free
+ * them in an operation that has done other work (ip locked, inside it). */
+bool itrunc_fits_op(struct inode *ip);
+/* Frees ip's blocks in steps, one operation each; caller holds a
+ * reference, no operation and no lock. */
+void itrunc_stepwise(struct inode *ip);
+/* Takes over the last reference to an unlinked inode; the next end_op()
+ * frees it (fs/trunc.c). */
+void orphan_add(struct inode *ip);
+/* Frees every orphan; no operation or lock held. */
+void orphans_reap(void);
 /* Frees ip's blocks and its dinode (inside an op, ip locked); the caller
  * still holds its reference. iput() does this on the last reference. */
 void ifree(struct inode *ip);

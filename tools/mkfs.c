@@ -1,7 +1,7 @@
 /*
  * mkfs: builds a calf file-system image on the host, or checks one.
  *
- *   mkfs OUT.img [--size BLOCKS] [--inodes N] SPEC...
+ *   mkfs OUT.img [--size BLOCKS] [--inodes N] [--fragment DIR] SPEC...
  *   mkfs --check [--clean] IMG
  *
  * Each SPEC adds to the root directory:
@@ -10,6 +10,11 @@
  *   NAME=PATH     the host file PATH as NAME, which may contain slashes
  *                 (missing directories are created);
  *   DIR/          an empty directory (nested ones like a/b/ too).
+ *
+ * --fragment DIR (for tests) then fills the data area with files DIR/fN,
+ * leaving exactly the last block of each bitmap block's region free (plus
+ * a few blocks at the end): the free blocks a program allocates next each
+ * lie under a different bitmap block, the worst case for the log.
  *
  * The image is laid out as uapi/fs.h describes: boot block, superblock,
  * LOGBLOCKS+1 log blocks, inode blocks, bitmap, data. It is assembled in
@@ -43,6 +48,8 @@
 static unsigned char *img; /* the whole image, sb.size blocks */
 static struct superblock sb;
 static unsigned int next_block; /* next free data block while building */
+static const char *fragment_dir;  /* --fragment DIR */
+static unsigned int data_start;   /* first data block */
 static unsigned int next_inum = ROOTINO;
 
 static void die(const char *fmt, ...)
@@ -93,14 +100,32 @@ static void layout(unsigned int size, unsigned int ninodes)
 	sb.logstart = 2;
 	sb.inodestart = 2 + nlog;
 	sb.bmapstart = 2 + nlog + ninodeblocks;
-	next_block = nmeta;
+	next_block = data_start = nmeta;
 	img = calloc(size, BSIZE);
 	if (img == NULL)
 		die("out of memory for a %u-block image", size);
 }
 
+/* With --fragment, the last block of every bitmap region stays free. */
+static int is_hole(unsigned int b)
+{
+	return fragment_dir != NULL && b >= data_start && b % BPB == BPB - 1;
+}
+
+/* Blocks from next_block to the end that new_block() can still hand out. */
+static unsigned int blocks_left(void)
+{
+	unsigned int n = sb.size - next_block;
+
+	if (fragment_dir != NULL) /* minus the holes in [next_block, size) */
+		n -= sb.size / BPB - next_block / BPB;
+	return n;
+}
+
 static unsigned int new_block(void)
 {
+	while (next_block < sb.size && is_hole(next_block))
+		next_block++;
 	if (next_block >= sb.size)
 		die("image full: use a larger --size");
 	return next_block++;
@@ -284,11 +309,37 @@ static void add_spec(const char *spec)
 	}
 }
 
+/*
+ * --fragment: fills the rest of the data area with files DIR/f0, f1, ...
+ * of up to MAXFILE blocks, skipping the holes, until only a few blocks
+ * are left for the directory to grow into.
+ */
+static void fill_fragmented(const char *dir)
+{
+	static const unsigned char zero[BSIZE];
+	unsigned int d = make_dir(ROOTINO, dir);
+
+	for (unsigned int k = 0; blocks_left() > 8; k++) {
+		char name[DIRSIZ + 1];
+		unsigned int inum, want;
+
+		snprintf(name, sizeof(name), "f%u", k);
+		inum = new_inode(T_FILE);
+		add_entry(d, name, inum);
+		want = blocks_left() - 4; /* the indirect block, dir growth */
+		if (want > MAXFILE)
+			want = MAXFILE;
+		for (unsigned int i = 0; i < want; i++)
+			append(inum, zero, BSIZE);
+	}
+}
+
 /* Marks every block used so far in the bitmap. */
 static void write_bitmap(void)
 {
 	for (unsigned int b = 0; b < next_block; b++)
-		block(BBLOCK(b, sb))[(b % BPB) / 8] |= 1u << (b % 8);
+		if (!is_hole(b))
+			block(BBLOCK(b, sb))[(b % BPB) / 8] |= 1u << (b % 8);
 }
 
 static void write_image(const char *out)
@@ -602,7 +653,7 @@ static int check_image(const char *path)
 static void usage(void)
 {
 	fprintf(stderr, "usage: mkfs OUT.img [--size BLOCKS] [--inodes N] "
-			"[FILE | NAME=FILE | DIR/]...\n"
+			"[--fragment DIR] [FILE | NAME=FILE | DIR/]...\n"
 			"       mkfs --check [--clean] IMG\n");
 	exit(2);
 }
@@ -641,6 +692,8 @@ int main(int argc, char **argv)
 			size = number(argv[first + 1]);
 		else if (strcmp(argv[first], "--inodes") == 0)
 			ninodes = number(argv[first + 1]);
+		else if (strcmp(argv[first], "--fragment") == 0)
+			fragment_dir = argv[first + 1];
 		else
 			usage();
 	}
@@ -650,6 +703,8 @@ int main(int argc, char **argv)
 		die("internal error: root is not inode %d", ROOTINO);
 	for (int i = first; i < argc; i++)
 		add_spec(argv[i]);
+	if (fragment_dir != NULL)
+		fill_fragmented(fragment_dir);
 	write_bitmap();
 	write_image(out);
 	return 0;

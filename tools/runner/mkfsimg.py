@@ -3,7 +3,7 @@
 then run the host mkfs on them with the README.
 
     mkfsimg.py --mkfs MKFS --objcopy OBJCOPY --readme README.fsimg \
-               --staging DIR -o fs.img PROGRAM...
+               --staging DIR [--mkfs-arg=ARG]... -o fs.img PROGRAM...
 
 Each program goes into the image's root directory under its file name.
 Debug information is stripped (symbols stay, for backtraces) so that the
@@ -24,6 +24,8 @@ def main(argv):
     p.add_argument("--objcopy", required=True)
     p.add_argument("--readme", required=True)
     p.add_argument("--staging", required=True)
+    p.add_argument("--mkfs-arg", action="append", default=[],
+                   help="passed to mkfs before the files (e.g. --size)")
     p.add_argument("-o", "--output", required=True)
     p.add_argument("programs", nargs="*")
     args = p.parse_args(argv)
@@ -43,7 +45,7 @@ def main(argv):
                        check=True)
         specs.append("%s=%s" % (name, staged))
     tmp = args.output + ".tmp"
-    subprocess.run([args.mkfs, tmp] + specs, check=True)
+    subprocess.run([args.mkfs, tmp] + args.mkfs_arg + specs, check=True)
     os.replace(tmp, args.output)
     return 0
 
