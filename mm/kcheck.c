@@ -30,7 +30,7 @@
  * KCHECK_MAX_LINES of them), which the test runner fails on.
  */
 #include <mm.h>
-#include <vm.h>
+#include <addrspace.h>
 #include <pgtable.h>
 #include <printk.h>
 #include "internal.h"

@@ -8,7 +8,7 @@
  */
 #include <ktest.h>
 #include <mm.h>
-#include <vm.h>
+#include <addrspace.h>
 #include <proc.h>
 #include <pgtable.h>
 #include "internal.h"
@@ -64,7 +64,7 @@ KTEST(kcheck_sees_a_wrong_refcount)
 	struct page *pg;
 
 	KT_ASSERT(mm != NULL);
-	pg = pa_to_page(pte_pa(*mm_pte(mm, VA, false)));
+	pg = pa_to_page(pte_pa(*mm_walk(mm, VA, false).ptep));
 	page_get(pg); /* one reference more than mappings */
 	KT_ASSERT(kcheck_finds_problem());
 	page_put(pg);
@@ -78,7 +78,7 @@ KTEST(kcheck_sees_a_writable_cow_pte)
 	pte_t *ptep, good;
 
 	KT_ASSERT(mm != NULL);
-	ptep = mm_pte(mm, VA, false);
+	ptep = mm_walk(mm, VA, false).ptep;
 	good = *ptep;
 	*ptep = good | PTE_COW; /* written raw: pte_install() would refuse */
 	KT_ASSERT(kcheck_finds_problem());

@@ -4,7 +4,7 @@
  */
 #include <ktest.h>
 #include <mm.h>
-#include <vm.h>
+#include <addrspace.h>
 #include <errno.h>
 #include "internal.h"
 

@@ -15,7 +15,7 @@
  * chosen: its memory is about to come back.
  */
 #include <proc.h>
-#include <vm.h>
+#include <addrspace.h>
 #include <printk.h>
 #include <sched.h>
 #include "internal.h"
