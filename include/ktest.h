@@ -22,6 +22,7 @@ struct ktest {
 	const char *name;
 	void (*fn)(struct ktest *t);
 	bool failed;
+	const char *skipped; /* why, when the test could not run here */
 };
 
 #define KTEST(tname)                                                      \
@@ -51,12 +52,27 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *expr);
 		}                                                        \
 	} while (0)
 
+/* Ends the test as skipped (TAP "# SKIP why"): it cannot run here, e.g. a
+ * cross-hart test on one hart. A skip is not a pass in disguise: use it
+ * only when the machine lacks what the test needs. */
+#define KT_SKIP(why)                                                     \
+	do {                                                             \
+		t->skipped = (why);                                      \
+		return;                                                  \
+	} while (0)
+
 /*
- * A death test: runs fn(arg) and reports whether it panicked. panic() on
- * this hart longjmps back here instead of stopping the machine. Only for
- * code that panics before touching shared state or taking a lock.
+ * A death test: runs fn(arg) and reports whether it panicked with a
+ * message containing expect (a panic with any other message is reported
+ * and counts as false: the test must die of the bug it is about). "" takes
+ * any panic, for asserting that fn does not panic. panic() on this hart
+ * longjmps back here instead of stopping the machine. Only for code that
+ * panics before touching shared state or taking a lock.
  */
-bool ktest_expect_panic(void (*fn)(void *), void *arg);
+bool ktest_expect_panic(void (*fn)(void *), void *arg, const char *expect);
+/* The message of the last panic a death test caught (kernel/panic.c). */
+#define KTEST_PANIC_MSG 160
+extern char ktest_panic_msg[KTEST_PANIC_MSG];
 
 /* Runs all tests (or those whose name starts with filter); returns failures. */
 int ktest_run_all(const char *filter);

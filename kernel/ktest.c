@@ -18,7 +18,18 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *expr)
 	printk("#   failed at %s:%d: %s\n", file, line, expr);
 }
 
-bool ktest_expect_panic(void (*fn)(void *), void *arg)
+/* True when needle occurs in hay. */
+static bool contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncmp(hay, needle, n) == 0)
+			return true;
+	return n == 0;
+}
+
+bool ktest_expect_panic(void (*fn)(void *), void *arg, const char *expect)
 {
 	struct cpu *c;
 	struct jmpbuf jb;
@@ -40,7 +51,10 @@ bool ktest_expect_panic(void (*fn)(void *), void *arg)
 	c->noff = noff;
 	c->intena = intena;
 	irq_pop_off();
-	return true;
+	if (contains(ktest_panic_msg, expect))
+		return true;
+	printk("#   panicked, but not with \"%s\"\n", expect);
+	return false;
 }
 
 static bool matches(const char *name, const char *filter)
@@ -64,8 +78,12 @@ int ktest_run_all(const char *filter)
 			continue;
 		i++;
 		t->failed = false;
+		t->skipped = NULL;
 		t->fn(t);
-		printk("%s %d - %s\n", t->failed ? "not ok" : "ok", i, t->name);
+		if (t->skipped && !t->failed)
+			printk("ok %d - %s # SKIP %s\n", i, t->name, t->skipped);
+		else
+			printk("%s %d - %s\n", t->failed ? "not ok" : "ok", i, t->name);
 		if (t->failed)
 			failures++;
 	}

@@ -7,10 +7,12 @@
  * hart then jumps back into the test instead.
  */
 #include <printk.h>
+#include <ktest.h>
 #include <asm/arch.h>
 #include <asm/cpu.h>
 
 volatile bool panicked;
+char ktest_panic_msg[KTEST_PANIC_MSG];
 
 
 void panic(const char *fmt, ...)
@@ -22,11 +24,10 @@ void panic(const char *fmt, ...)
 	if (c->panic_jmp) {
 		void *jb = c->panic_jmp;
 		c->panic_jmp = NULL;
-		printk("# (expected) panic: ");
 		va_start(ap, fmt);
-		vprintk(fmt, ap);
+		vsnprintf(ktest_panic_msg, sizeof(ktest_panic_msg), fmt, ap);
 		va_end(ap);
-		printk("\n");
+		printk("# (expected) panic: %s\n", ktest_panic_msg);
 		kernel_longjmp(jb, 1);
 	}
 	panicked = true;

@@ -400,7 +400,7 @@ KTEST(fdt_bad_boot_blob_panics_cleanly)
 
 	fresh_copy();
 	put_be32(scratch, 0xdeadbeef);
-	KT_ASSERT(ktest_expect_panic(init_from_scratch, NULL));
+	KT_ASSERT(ktest_expect_panic(init_from_scratch, NULL, "bad magic"));
 	/* The check failed before the live description was touched. */
 	KT_EQ(platform.nmem, nmem);
 	KT_EQ(platform.mem[0].base, base);

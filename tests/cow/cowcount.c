@@ -24,33 +24,12 @@
 #include "../user/tap.h"
 
 #define NPAGES	     256
+#define REGION_BYTES ((long)NPAGES * PGSIZE)
 #define SEED_PARENT  0x1111111100000000UL
 #define SEED_PARENT2 0x2222222200000000UL
 #define SEED_CHILD   0x3333333300000000UL
 
 static int to_child[2], to_parent[2];
-
-/* Every 64-bit word of a page gets its own address mixed with seed. */
-static void fill_pages(char *start, int npages, uint64 seed)
-{
-	uint64 *w = (uint64 *)start,
-	       *end = (uint64 *)(start + (long)npages * PGSIZE);
-
-	for (; w < end; w++)
-		*w = (uint64)w ^ seed;
-}
-
-/* True when every word of the pages holds fill_pages(seed). */
-static int pages_hold(const char *start, int npages, uint64 seed)
-{
-	const uint64 *w = (const uint64 *)start;
-	const uint64 *end = (const uint64 *)(start + (long)npages * PGSIZE);
-
-	for (; w < end; w++)
-		if (*w != ((uint64)w ^ seed))
-			return 0;
-	return 1;
-}
 
 /* Sums one byte of every page, so that the loads cannot be optimised away. */
 static unsigned read_pages(const char *start, int npages)
@@ -79,10 +58,10 @@ static void child_writes_first(char *region)
 	(void)stack_touch;
 	sync_send(to_parent[1]);
 	sync_await(to_child[0]);
-	fill_pages(region, NPAGES, SEED_CHILD);
+	words_fill(region, REGION_BYTES, SEED_CHILD);
 	sync_send(to_parent[1]);
 	sync_await(to_child[0]);
-	exit(pages_hold(region, NPAGES, SEED_CHILD) ? 0 : 1);
+	exit(words_bad(region, REGION_BYTES, SEED_CHILD) == 0 ? 0 : 1);
 }
 
 /* The second scenario's child: ready, wait, write every page, done, exit. */
@@ -93,9 +72,9 @@ static void child_writes_second(char *region)
 	(void)stack_touch;
 	sync_send(to_parent[1]);
 	sync_await(to_child[0]);
-	fill_pages(region, NPAGES, SEED_CHILD);
+	words_fill(region, REGION_BYTES, SEED_CHILD);
 	sync_send(to_parent[1]);
-	exit(pages_hold(region, NPAGES, SEED_CHILD) ? 0 : 1);
+	exit(words_bad(region, REGION_BYTES, SEED_CHILD) == 0 ? 0 : 1);
 }
 
 /* Collects one child; returns its exit status or -1000. */
@@ -146,7 +125,7 @@ static void child_first(char *region)
 	sync_send(to_child[1]);
 	sync_await(to_parent[0]);
 	snapshot(&child_done);
-	fill_pages(region, NPAGES, SEED_PARENT2);
+	words_fill(region, REGION_BYTES, SEED_PARENT2);
 	snapshot(&parent_done);
 	sync_send(to_child[1]);
 	status = reap(pid);
@@ -177,7 +156,7 @@ static void child_first(char *region)
 	   "then the parent, last sharer, took %ld reuse faults and %ld copies",
 	   c.reuses, c.copies);
 	ok(c.taken == 0, "reusing took no new page (%ld)", c.taken);
-	ok(status == 0 && pages_hold(region, NPAGES, SEED_PARENT2),
+	ok(status == 0 && words_bad(region, REGION_BYTES, SEED_PARENT2) == 0,
 	   "child and parent each see only their own writes (status %d)",
 	   status);
 }
@@ -195,7 +174,7 @@ static void parent_first(char *region)
 	snapshot(&ready); /* makes the parent's stack page private */
 	sync_await(to_parent[0]);
 	snapshot(&ready);
-	fill_pages(region, NPAGES, SEED_PARENT);
+	words_fill(region, REGION_BYTES, SEED_PARENT);
 	snapshot(&parent_done);
 	sync_send(to_child[1]);
 	sync_await(to_parent[0]);
@@ -210,7 +189,7 @@ static void parent_first(char *region)
 	ok(c.reuses == NPAGES && c.copies == 0,
 	   "then the child, last sharer, took %ld reuse and %ld copy faults",
 	   c.reuses, c.copies);
-	ok(status == 0 && pages_hold(region, NPAGES, SEED_PARENT),
+	ok(status == 0 && words_bad(region, REGION_BYTES, SEED_PARENT) == 0,
 	   "child and parent each see only their own writes (status %d)",
 	   status);
 }
@@ -225,10 +204,10 @@ static void child_exits(char *region)
 	snapshot(&before);
 	pid = fork();
 	if (pid == 0)
-		exit(pages_hold(region, NPAGES, SEED_PARENT) ? 0 : 1);
+		exit(words_bad(region, REGION_BYTES, SEED_PARENT) == 0 ? 0 : 1);
 	status = reap(pid);
 	snapshot(&reaped);
-	fill_pages(region, NPAGES, SEED_PARENT2);
+	words_fill(region, REGION_BYTES, SEED_PARENT2);
 	snapshot(&parent_done);
 
 	ok(status == 0, "a child that only reads sees the parent's pages (%d)",
@@ -255,10 +234,10 @@ int main(void)
 	}
 	baseline = free_pages();
 	region = sbrk_or_bail(sbrk, NPAGES * PGSIZE);
-	fill_pages(region, NPAGES, SEED_PARENT);
+	words_fill(region, REGION_BYTES, SEED_PARENT);
 
 	child_first(region);
-	fill_pages(region, NPAGES, SEED_PARENT);
+	words_fill(region, REGION_BYTES, SEED_PARENT);
 	parent_first(region);
 	child_exits(region);
 

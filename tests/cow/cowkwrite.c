@@ -20,7 +20,7 @@
 #include "../user/tap.h"
 
 #define FILE_NAME "cowkwrite.dat"
-#define OFF	  100	       /* reads start inside the first page */
+#define OFF	  104	       /* reads start inside the first page */
 #define LEN	  (2 * PGSIZE) /* and end inside the third */
 #define BUFSZ	  (3 * PGSIZE)
 #define WAIT_ORIG 12345 /* the value in the wait-status page before fork */
@@ -33,43 +33,37 @@ static int wait_page[PGSIZE / sizeof(int)] __attribute__((aligned(PGSIZE)));
 static int fd_page[PGSIZE / sizeof(int)] __attribute__((aligned(PGSIZE)));
 static int p2c[2], c2p[2], data[2];
 
-/*
- * The byte of each pattern: ORIG by position in buf, the others by position
- * in the read.
- */
-static char pattern(enum kind k, int i)
+/* words_fill() seeds: ORIG fills buf; the others are what a read brings. */
+static uint64 seed_of(enum kind k)
 {
-	switch (k) {
-	case FILE_DATA:
-		return (char)(i * 7 + 3);
-	case PIPE_DATA:
-		return (char)(i * 13 + 101);
-	default:
-		return (char)(i * 3 + 50);
-	}
+	return k == FILE_DATA	? 0xf11ef11e00000000UL
+	       : k == PIPE_DATA ? 0x919e919e00000000UL
+				: 0x0419041900000000UL;
 }
 
 static void fill_orig(void)
 {
-	int j;
+	words_fill(buf, BUFSZ, seed_of(ORIG));
+}
 
-	for (j = 0; j < BUFSZ; j++)
-		buf[j] = pattern(ORIG, j);
+/*
+ * Puts into src what words_fill(seed_of(k)) would put at buf + OFF, the
+ * place a read of it lands, so that the shared words_bad() checks it there.
+ */
+static void make_src(enum kind k)
+{
+	words_fill(buf + OFF, LEN, seed_of(k));
+	memcpy(src, buf + OFF, LEN);
+	fill_orig();
 }
 
 /* True when buf holds ORIG outside [OFF, OFF+LEN) and pattern k inside it. */
 static int buf_holds(enum kind k)
 {
-	int j;
-
-	for (j = 0; j < BUFSZ; j++) {
-		int in = j >= OFF && j < OFF + LEN;
-		char want =
-		    in && k != ORIG ? pattern(k, j - OFF) : pattern(ORIG, j);
-		if (buf[j] != want)
-			return 0;
-	}
-	return 1;
+	return words_bad(buf, OFF, seed_of(ORIG)) == 0 &&
+	       words_bad(buf + OFF, LEN, seed_of(k)) == 0 &&
+	       words_bad(buf + OFF + LEN, BUFSZ - OFF - LEN, seed_of(ORIG)) ==
+		   0;
 }
 
 /* Reads exactly n bytes (pipes deliver in pieces); returns the count read. */
@@ -286,17 +280,14 @@ static int setup(void)
 {
 	int fd, i;
 
-	for (i = 0; i < LEN; i++)
-		src[i] = pattern(FILE_DATA, i);
+	make_src(FILE_DATA);
 	fd = open(FILE_NAME, O_CREATE | O_RDWR);
 	if (fd < 0 || write(fd, src, LEN) != LEN)
 		return -1;
 	close(fd);
-	for (i = 0; i < LEN; i++)
-		src[i] = pattern(PIPE_DATA, i);
+	make_src(PIPE_DATA); /* and buf holds ORIG again */
 	for (i = 0; i < (int)(PGSIZE / sizeof(int)); i++)
 		wait_page[i] = fd_page[i] = 0;
-	fill_orig();
 	return pipe(p2c) < 0 || pipe(c2p) < 0 || pipe(data) < 0 ? -1 : 0;
 }
 

@@ -34,25 +34,18 @@
 static int marker = MARKER_INIT;
 static int p2c[2], c2p[2];
 
-static void fill_page(char *page, uint64 seed)
-{
-	uint64 *w = (uint64 *)page, *end = w + PGSIZE / 8;
-
-	for (; w < end; w++)
-		*w = (uint64)w ^ seed;
-}
-
-/* True when the page holds fill_page(seed), or only zeros when seed is 0. */
+/* True when the page holds words_fill(seed), or only zeros when seed is 0. */
 static int page_holds(const char *page, uint64 seed)
 {
 	const uint64 *w = (const uint64 *)page, *end = w + PGSIZE / 8;
 
+	if (seed != 0)
+		return words_bad(page, PGSIZE, seed) == 0;
 	for (; w < end; w++)
-		if (*w != (seed ? ((uint64)w ^ seed) : 0))
+		if (*w != 0)
 			return 0;
 	return 1;
 }
-
 static int reap(int pid)
 {
 	int status = -1000;
@@ -80,7 +73,7 @@ static void lazy_child(char *lazy)
 		if (!page_holds(lazy + (long)p * PGSIZE, parent_lazy_seed(p)))
 			bad |= 1;
 	for (p = 0; p < LAZY_PAGES; p++)
-		fill_page(lazy + (long)p * PGSIZE, SEED_CHILD);
+		words_fill(lazy + (long)p * PGSIZE, PGSIZE, SEED_CHILD);
 	sync_send(c2p[1]);
 	sync_await(p2c[0]);
 	for (p = 0; p < LAZY_PAGES; p++)
@@ -96,7 +89,7 @@ static void test_lazy(void)
 	char *lazy = sbrk_or_bail(sbrklazy, LAZY_PAGES * PGSIZE);
 
 	for (p = 0; p < LAZY_PAGES; p += 2)
-		fill_page(lazy + (long)p * PGSIZE, SEED_PARENT);
+		words_fill(lazy + (long)p * PGSIZE, PGSIZE, SEED_PARENT);
 	memstat(&ms0);
 	pid = fork();
 	if (pid == 0)
@@ -111,7 +104,7 @@ static void test_lazy(void)
 			parent_kept = 0;
 	}
 	for (p = 1; p < LAZY_PAGES; p += 2)
-		fill_page(lazy + (long)p * PGSIZE, SEED_PARENT2);
+		words_fill(lazy + (long)p * PGSIZE, PGSIZE, SEED_PARENT2);
 	sync_send(p2c[1]);
 	status = reap(pid);
 	for (p = 1; p < LAZY_PAGES; p += 2)
@@ -168,7 +161,7 @@ static void test_shrink(void)
 	char *heap = sbrk_or_bail(sbrk, HEAP_PAGES * PGSIZE);
 
 	for (p = 0; p < HEAP_PAGES; p++)
-		fill_page(heap + (long)p * PGSIZE, SEED_PARENT);
+		words_fill(heap + (long)p * PGSIZE, PGSIZE, SEED_PARENT);
 	pid = fork();
 	if (pid == 0)
 		shrink_child(heap);
@@ -179,7 +172,7 @@ static void test_shrink(void)
 			kept = 0;
 	memstat(&ms0);
 	for (p = 0; p < HEAP_PAGES; p++)
-		fill_page(heap + (long)p * PGSIZE, SEED_PARENT);
+		words_fill(heap + (long)p * PGSIZE, PGSIZE, SEED_PARENT);
 	memstat(&ms1);
 	sync_send(p2c[1]);
 	status = reap(pid);
@@ -230,7 +223,7 @@ static void test_exec(void)
 	char *heap = sbrk_or_bail(sbrk, HEAP_PAGES * PGSIZE);
 
 	for (p = 0; p < HEAP_PAGES; p++)
-		fill_page(heap + (long)p * PGSIZE, SEED_PARENT);
+		words_fill(heap + (long)p * PGSIZE, PGSIZE, SEED_PARENT);
 	marker = MARKER_SET;
 	utoa((unsigned long)heap, addr);
 

@@ -26,30 +26,13 @@
 		   */
 #define BAD_OWN 2 /* a page it wrote does not hold its pattern */
 
+/* Page p of region. */
+#define PAGE(region, p) ((region) + (long)(p)*PGSIZE)
+
 /* Round r's seed for who: 0 parent before the forks, 1 after, 2 + c child c. */
 static uint64 seed_of(int r, int who)
 {
 	return ((uint64)r << 32) ^ ((uint64)(who + 1) << 56) ^ 0x77;
-}
-
-static void fill_page(char *region, int p, uint64 seed)
-{
-	uint64 *w = (uint64 *)(region + (long)p * PGSIZE),
-	       *end = w + PGSIZE / 8;
-
-	for (; w < end; w++)
-		*w = (uint64)w ^ seed;
-}
-
-static int page_holds(const char *region, int p, uint64 seed)
-{
-	const uint64 *w = (const uint64 *)(region + (long)p * PGSIZE),
-		     *end = w + PGSIZE / 8;
-
-	for (; w < end; w++)
-		if (*w != ((uint64)w ^ seed))
-			return 0;
-	return 1;
 }
 
 /* True when child c writes page p: page 0 (all children do) and its share. */
@@ -65,11 +48,13 @@ static void child(char *region, int c, int r)
 
 	for (p = 0; p < NPAGES; p++)
 		if (writes(c, p))
-			fill_page(region, p, seed_of(r, 2 + c));
+			words_fill(PAGE(region, p), PGSIZE, seed_of(r, 2 + c));
 	for (p = 0; p < NPAGES; p++) {
-		if (writes(c, p) && !page_holds(region, p, seed_of(r, 2 + c)))
+		if (writes(c, p) &&
+		    words_bad(PAGE(region, p), PGSIZE, seed_of(r, 2 + c)) != 0)
 			bad |= BAD_OWN;
-		if (!writes(c, p) && !page_holds(region, p, seed_of(r, 0)))
+		if (!writes(c, p) &&
+		    words_bad(PAGE(region, p), PGSIZE, seed_of(r, 0)) != 0)
 			bad |= BAD_INHERITED;
 	}
 	exit(bad);
@@ -84,7 +69,7 @@ static int parent_view_ok(const char *region, int r)
 	int p;
 
 	for (p = 0; p < NPAGES; p++)
-		if (!page_holds(region, p, seed_of(r, p % 2)))
+		if (words_bad(PAGE(region, p), PGSIZE, seed_of(r, p % 2)) != 0)
 			return 0;
 	return 1;
 }
@@ -103,7 +88,7 @@ int main(void)
 	memstat(&before);
 	for (r = 0; r < ROUNDS; r++) {
 		for (p = 0; p < NPAGES; p++)
-			fill_page(region, p, seed_of(r, 0));
+			words_fill(PAGE(region, p), PGSIZE, seed_of(r, 0));
 		reaped = 0;
 		for (c = 0; c < CHILDREN; c++) {
 			pid = fork();
@@ -115,7 +100,7 @@ int main(void)
 				reaped++;
 		}
 		for (p = 1; p < NPAGES; p += 2)
-			fill_page(region, p, seed_of(r, 1));
+			words_fill(PAGE(region, p), PGSIZE, seed_of(r, 1));
 		for (; reaped > 0; reaped--) {
 			status = -1000;
 			if (wait(&status) < 0)

@@ -34,16 +34,6 @@
 static uint64 data[NDATA] = {1};
 static int start[2], done[2], check[2];
 
-/* Writes seed's pattern to every word of page p of the heap region. */
-static void fill_page(char *region, int p, uint64 seed)
-{
-	uint64 *w = (uint64 *)(region + (long)p * PGSIZE),
-	       *end = w + PGSIZE / 8;
-
-	for (; w < end; w++)
-		*w = (uint64)w ^ seed;
-}
-
 /* Writes seed's pattern over the region (page order by step) and data. */
 static void write_all(char *region, uint64 seed, int step)
 {
@@ -51,7 +41,7 @@ static void write_all(char *region, uint64 seed, int step)
 
 	for (i = 0; i < NPAGES; i++) {
 		p = (i * step) % NPAGES;
-		fill_page(region, p, seed);
+		words_fill(region + (long)p * PGSIZE, PGSIZE, seed);
 		/* Interleave the data writes too. */
 		data[(p * 16) % NDATA] = seed + p;
 	}
@@ -62,15 +52,10 @@ static void write_all(char *region, uint64 seed, int step)
 /* Returns BAD_HEAP and/or BAD_DATA where seed's pattern is missing. */
 static int check_all(const char *region, uint64 seed)
 {
-	const uint64 *w = (const uint64 *)region,
-		     *end = w + (long)NPAGES * PGSIZE / 8;
 	int bad = 0, i;
 
-	for (; w < end; w++)
-		if (*w != ((uint64)w ^ seed)) {
-			bad |= BAD_HEAP;
-			break;
-		}
+	if (words_bad(region, (long)NPAGES * PGSIZE, seed) != 0)
+		bad |= BAD_HEAP;
 	for (i = 0; i < NDATA; i++)
 		if (data[i] != seed + i) {
 			bad |= BAD_DATA;
@@ -135,7 +120,7 @@ int main(void)
 	baseline = free_pages();
 	region = sbrk_or_bail(sbrk, NPAGES * PGSIZE);
 	for (i = 0; i < NPAGES; i++)
-		fill_page(region, i, SEED_ORIG);
+		words_fill(region + (long)i * PGSIZE, PGSIZE, SEED_ORIG);
 	for (i = 0; i < NDATA; i++)
 		data[i] = SEED_ORIG + i;
 

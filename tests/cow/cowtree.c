@@ -52,14 +52,9 @@ static void write_own(char *region, int g, int r)
 	uint64 seed = seed_of(g, r);
 	int p, i;
 
-	for (p = 0; p < NPAGES; p++) {
-		uint64 *w = (uint64 *)(region + (long)p * PGSIZE),
-		       *end = w + PGSIZE / 8;
-		if (g != 0 && p % 4 != g)
-			continue;
-		for (; w < end; w++)
-			*w = (uint64)w ^ seed;
-	}
+	for (p = 0; p < NPAGES; p++)
+		if (g == 0 || p % 4 == g)
+			words_fill(region + (long)p * PGSIZE, PGSIZE, seed);
 	if (g == 0)
 		for (i = 0; i < NDATA; i++)
 			data[i] = seed_of(0, r) + i;
@@ -70,14 +65,10 @@ static int view_ok(const char *region, int g, int r)
 {
 	int p, i;
 
-	for (p = 0; p < NPAGES; p++) {
-		uint64 seed = seed_of(owner(p, g), r);
-		const uint64 *w = (const uint64 *)(region + (long)p * PGSIZE),
-			     *end = w + PGSIZE / 8;
-		for (; w < end; w++)
-			if (*w != ((uint64)w ^ seed))
-				return 0;
-	}
+	for (p = 0; p < NPAGES; p++)
+		if (words_bad(region + (long)p * PGSIZE, PGSIZE,
+			      seed_of(owner(p, g), r)) != 0)
+			return 0;
 	for (i = 0; i < NDATA; i++)
 		if (data[i] != seed_of(0, r) + i)
 			return 0;
