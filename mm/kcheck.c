@@ -16,8 +16,11 @@
  *               mapping it over all address spaces (a 2 MiB leaf counts
  *               once for each of its 512 pages); a user page with a count
  *               but no mapping is leaked.
- *   PTEs        no PTE is both writable and COW; leaves obey the A/D/W^X
- *               rules; mm_check() of every address space (VMAs, rss).
+ *   PTEs        no PTE is both writable and COW; a page mapped writable
+ *               has refcount 1 (calf has no shared writable memory, so a
+ *               writable page with a second owner is a missed COW break);
+ *               leaves obey the A/D/W^X rules; mm_check() of every
+ *               address space (VMAs, rss).
  *   kernel      every other kernel page (kmalloc slab, kernel stack, disk
  *               buffer, exec's argument pages) has refcount exactly 1.
  *
@@ -84,8 +87,9 @@ static int visit_table(const pte_t *t, const char *owner)
 	return 0;
 }
 
-/* One user mapping of pg: counts it in pg->prev. */
-static int count_mapping(struct page *pg, u64 va, const char *owner)
+/* One user mapping of pg: counts it in pg->prev; PG_MARK when writable. */
+static int count_mapping(struct page *pg, u64 va, bool writable,
+			 const char *owner)
 {
 	if (page_refcount(pg) < 1)
 		return kcheck_report("%s: va %lx maps free page %p", owner, va,
@@ -95,6 +99,8 @@ static int count_mapping(struct page *pg, u64 va, const char *owner)
 		    "%s: va %lx maps kernel page %p (flags %x)", owner, va,
 		    (void *)page_to_pa(pg), pg->flags);
 	pg->prev++;
+	if (writable) /* checked in check_pages() */
+		pg->flags |= PG_MARK;
 	return 0;
 }
 
@@ -118,7 +124,8 @@ static int check_user_leaf(pte_t pte, u64 va, int level, const char *owner)
 				     owner, level, pte, va);
 	first = pa_to_page(pte_pa(pte));
 	for (i = 0; i < n; i++)
-		bad += count_mapping(first + i, va + i * PAGE_SIZE, owner);
+		bad += count_mapping(first + i, va + i * PAGE_SIZE,
+				     pte_writable(pte), owner);
 	return bad;
 }
 
@@ -227,6 +234,10 @@ static int check_pages(void)
 			bad += kcheck_report(
 			    "user page %p has refcount %d but %u mappings%s",
 			    pa, refs, pg->prev, pg->prev ? "" : " (leaked)");
+		} else if ((pg->flags & PG_MARK) && refs != 1) {
+			bad += kcheck_report("user page %p is mapped writable "
+					     "but has refcount %d",
+					     pa, refs);
 		}
 		pg->flags &= ~PG_MARK;
 		pg->prev = 0;

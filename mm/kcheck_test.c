@@ -87,6 +87,31 @@ KTEST(kcheck_sees_a_writable_cow_pte)
 	detach_test_mm(mm);
 }
 
+KTEST(kcheck_sees_a_writable_shared_page)
+{
+	struct mm *mm = attach_test_mm();
+	pte_t *first, *second;
+
+	KT_ASSERT(mm != NULL);
+	/* A second VMA page mapping the first one's page, writable: counts
+	 * agree (2 references, 2 mappings) but a store would not COW. */
+	KT_EQ(vma_add(mm, VA + PAGE_SIZE, VA + 2 * PAGE_SIZE,
+		      VM_READ | VM_WRITE, VMA_IMAGE),
+	      0);
+	KT_EQ(mm_populate(mm, VA + PAGE_SIZE, VA + 2 * PAGE_SIZE), 0);
+	first = mm_walk(mm, VA, false).ptep;
+	second = mm_walk(mm, VA + PAGE_SIZE, false).ptep;
+	page_put(pa_to_page(pte_pa(*second)));
+	*second = *first;
+	page_get(pa_to_page(pte_pa(*first)));
+	KT_ASSERT(kcheck_finds_problem());
+	/* Repair: the second mapping read-only and COW, as a fork leaves it. */
+	*first = pte_mkcow(*first);
+	*second = *first;
+	KT_EQ(proc_kcheck(), 0);
+	detach_test_mm(mm);
+}
+
 KTEST(kcheck_sees_a_leaked_and_a_shared_page_table)
 {
 	struct mm *mm = attach_test_mm();
