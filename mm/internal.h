@@ -128,6 +128,10 @@ struct vma *vma_new(u64 start, u64 end, unsigned flags, enum vma_kind kind);
 int kcheck_report(const char *fmt, ...) __printf(1, 2);
 /* page.c: the free lists and block counts; returns the problems found. */
 int page_check_free_lists(void);
+/* page.c, for kcheck: the page array's entries, padding between banks
+ * included (it is PG_RESERVED), and entry i of them. */
+u64 page_array_entries(void);
+struct page *page_array_entry(u64 i);
 
 /* cow.c */
 /*

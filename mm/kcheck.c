@@ -214,13 +214,14 @@ static int check_pages(void)
 	u64 i;
 	int bad = 0;
 
-	for (i = 0; i < page_array_n; i++) {
-		struct page *pg = &page_array[i];
+	for (i = 0; i < page_array_entries(); i++) {
+		struct page *pg = page_array_entry(i);
 		int refs = page_refcount(pg);
-		void *pa = (void *)(page_array_base_pa + (i << PAGE_SHIFT));
+		void *pa;
 
 		if ((pg->flags & PG_RESERVED) || refs == 0)
 			continue;
+		pa = (void *)page_to_pa(pg);
 		if (pg->flags & PG_PGTABLE) {
 			if (!(pg->flags & PG_MARK))
 				bad += kcheck_report(
@@ -255,10 +256,11 @@ int kcheck_memory(struct mm *const *mms, const int *pids, int n)
 	bad = page_check_free_lists();
 	/* Zero the scratch counts of pages in use; free pages' prev is a link.
 	 */
-	for (p = 0; p < page_array_n; p++)
-		if (page_refcount(&page_array[p]) != 0 &&
-		    !(page_array[p].flags & PG_RESERVED))
-			page_array[p].prev = 0;
+	for (p = 0; p < page_array_entries(); p++) {
+		struct page *pg = page_array_entry(p);
+		if (page_refcount(pg) != 0 && !(pg->flags & PG_RESERVED))
+			pg->prev = 0;
+	}
 	bad += visit_table(kernel_root, "kernel table");
 	bad += walk_kernel(kernel_root, PT_LEVELS - 1);
 	for (i = 0; i < n; i++) {

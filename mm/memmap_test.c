@@ -57,7 +57,8 @@ KTEST(page_banks_sorted_and_disjoint)
 			 */
 			KT_ASSERT(ktest_expect_panic(
 			    lookup_pa,
-			    (void *)((p->base_pfn + p->npages) << PAGE_SHIFT)));
+			    (void *)((p->base_pfn + p->npages) << PAGE_SHIFT),
+			    "outside RAM"));
 		}
 		total += b->npages;
 	}

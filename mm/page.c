@@ -522,6 +522,16 @@ u64 shared_user_pages(void)
 	return n;
 }
 
+u64 page_array_entries(void)
+{
+	return page_array_n;
+}
+
+struct page *page_array_entry(u64 i)
+{
+	return &page_array[i];
+}
+
 /* kcheck: a page found on a free list; marks it (PG_MARK) as listed. */
 static int check_listed(struct page *pg, const char *where)
 {

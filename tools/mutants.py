@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""Mutation check: are calf's tests able to catch real bugs?
+
+Applies, one at a time, small deliberate bugs ("mutants") to a temporary
+copy of the source tree, rebuilds it in its own build directory, runs the
+tests that should catch each one and prints a table: mutant, caught by,
+time. Every mutant must be caught; the exit status is 1 when one is not,
+or when a mutant is stale (its snippet is no longer in the file exactly
+once, so it would silently test nothing).
+
+    tools/mutants.py                   # every mutant
+    tools/mutants.py --list            # names and descriptions only
+    tools/mutants.py cow_copy_no_put   # some of them
+    tools/mutants.py --markdown        # the table as Markdown
+
+The tree itself is never modified: the copy lives in a temporary
+directory (removed at the end, also on Ctrl-C, unless --keep). Tests run
+at most --jobs at a time (default 2), and the whole thing runs under
+nice. Tests are tried in the order listed for each mutant and the first
+one that fails names the catch, so list the fastest first. Not part of
+CI: with a fresh build it takes several minutes.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+# name, file, old snippet, new snippet, tests that should catch it, what.
+# A snippet must occur exactly once in its file.
+MUTANTS = [
+    ("cow_copy_no_put", "mm/cow.c",
+     "\tpage_put(old);\n", "\t/* page_put(old); */\n",
+     ["cowcount", "cowthree-smp4"],
+     "COW copy keeps its reference to the old page"),
+    ("fork_no_page_get", "mm/cow.c",
+     "\t\t\tpage_get(page_map_pfn(&map, pte_pfn(pte)));\n", "\n",
+     ["cowcount", "cowthree-smp4"],
+     "fork shares a page without taking a reference"),
+    ("share_leaves_w", "mm/internal.h",
+     "\t\tpte = pte_mkcow(pte);\n",
+     "\t\tpte = pte_mkcow(pte) | PTE_W | PTE_D;\n",
+     ["cowcount", "cowthree-smp4"],
+     "fork leaves W set on the shared PTEs"),
+    ("fork_no_tlb_flush", "mm/addrspace.c",
+     "\tmm_flush_all(old);\n", "\n",
+     ["cowcount", "cowthree-smp4", "cowstress-smp4"],
+     "no TLB flush after fork write-protects the parent"),
+    ("reuse_shared_page", "mm/cow.c",
+     "\tif (refs == 1)\n", "\tif (refs <= 2)\n",
+     ["cowcount", "cowthree-smp4"],
+     "COW fault reuses a page whose count is 2"),
+    ("huge_reuse_shared", "mm/huge.c",
+     "alone = page_refcount(&old[i]) == 1;",
+     "alone = page_refcount(&old[i]) <= 2;",
+     ["cowhuge-smp4", "cowbig"],
+     "2 MiB COW fault reuses a shared leaf"),
+    ("uaccess_no_cow_break", "mm/fault.c",
+     "\t\telse\n\t\t\tr = cow_fault(mm, vma, va, w.ptep);\n",
+     "\t\telse if (access & FAULT_KERNEL) {\n"
+     "\t\t\tpte_install(w.ptep, pte_mkwrite(pte));\n"
+     "\t\t\tr = FAULT_OK;\n"
+     "\t\t} else\n\t\t\tr = cow_fault(mm, vma, va, w.ptep);\n",
+     ["cowkwrite"],
+     "copy_to_user writes through a COW page without copying it"),
+    ("demand_zero_dirty", "mm/fault.c",
+     "\tstruct page *pg = alloc_page(GFP_ZERO);\n",
+     "\tstruct page *pg = alloc_page(0);\n",
+     ["sbrktest", "cowlazy"],
+     "demand-zero fault maps a page without zeroing it"),
+    ("unmap_no_put", "mm/addrspace.c",
+     "\t\t\tpage_put(page_map_pfn(&map, pte_pfn(pte)));\n", "\n",
+     ["sbrktest", "proctest"],
+     "unmapping a page does not drop its reference"),
+    ("sbrk_shrink_off_by_one", "mm/brk.c",
+     "\t\tunmap_pages(mm, new_end, old_end);\n",
+     "\t\tunmap_pages(mm, new_end + PAGE_SIZE, old_end);\n",
+     ["sbrktest"],
+     "sbrk shrink leaves the first page past the new break mapped"),
+    ("sbrk_shrink_keeps_tables", "mm/brk.c",
+     "\t\tpgtable_prune(mm->root, new_end, old_end);\n", "\n",
+     ["sbrktest"],
+     "sbrk shrink keeps the empty page tables"),
+    ("free_tables_leak", "mm/pgtable.c",
+     "\t\tfree_tables(table_of(e), level - 1);\n\t}\n\tkfree_page(t);\n",
+     "\t\tfree_tables(table_of(e), level - 1);\n\t}\n"
+     "\tif (level > 0)\n\t\tkfree_page(t);\n",
+     ["proctest"],
+     "address-space teardown forgets the level-0 page tables"),
+    ("exit_keeps_mm", "proc/exit.c",
+     "\t\tmm_destroy(mm);\n", "\t\t(void)mm;\n",
+     ["proctest"],
+     "exit does not free the address space"),
+    ("exec_keeps_old_mm", "proc/exec.c",
+     "\tmm_destroy(old);\n", "\t(void)old;\n",
+     ["proctest"],
+     "exec does not free the old address space"),
+    ("fork_fail_looks_like_child", "proc/fork.c",
+     "\t\tspin_unlock(&np->lock);\n\t\treturn -ENOMEM;\n",
+     "\t\tspin_unlock(&np->lock);\n\t\treturn 0;\n",
+     ["cowoom-smp4"],
+     "a fork that ran out of memory returns 0, as to a child"),
+    ("wait_no_status", "proc/exit.c",
+     "\t\t\t\tif (status_addr && copy_to_user(status_addr, &st, sizeof(st)))",
+     "\t\t\t\tif (status_addr && copy_to_user(status_addr, &pid, sizeof(st)))",
+     ["proctest"],
+     "wait() stores the pid instead of the exit status"),
+    ("kill_init", "proc/exit.c",
+     "\tif (init_proc && pid == init_proc->pid)\n",
+     "\tif (0 && init_proc && pid == init_proc->pid)\n",
+     ["proctest"],
+     "kill(1) is allowed (init dies, the kernel panics)"),
+    ("oom_kills_faulter", "trap/trap.c",
+     "\t\tif (oom_choose_victim() == OOM_SELF)\n",
+     "\t\tif (oom_choose_victim() == OOM_SELF || 1)\n",
+     ["oomvictim-smp4"],
+     "out of memory in a system call kills the caller, not the hog"),
+    ("pipe_overfill", "fs/pipe.c",
+     "\t\tif (pi->nwrite == pi->nread + PIPESIZE) {\n",
+     "\t\tif (pi->nwrite == pi->nread + PIPESIZE + 1) {\n",
+     ["pipetest"],
+     "a pipe writer overwrites one unread byte"),
+    ("log_drop_bitmap_write", "fs/balloc.c",
+     "\t\t\tbp->data[bi / 8] |= mask;\n\t\t\tlog_write(bp);\n",
+     "\t\t\tbp->data[bi / 8] |= mask;\n",
+     ["fscrash", "fsbig-smp4"],
+     "balloc changes the bitmap without logging it"),
+    ("trunc_unbounded", "fs/trunc.c",
+     "#define TRUNC_STEP_BITMAPS (MAXOPBLOCKS - 2)\n",
+     "#define TRUNC_STEP_BITMAPS (MAXOPBLOCKS + 20)\n",
+     ["fsbig-smp4"],
+     "freeing a file logs more bitmap blocks than an operation may"),
+]
+
+RESULT = re.compile(r"^\s*\d+/\d+\s+\S+\s*/\s*(\S+)\s+(OK|FAIL|TIMEOUT|ERROR|"
+                    r"EXPECTEDFAIL|UNEXPECTEDPASS|SKIP)\b")
+
+
+def copy_tree(src, dst):
+    """Copies the files git knows about (committed or not, not ignored)."""
+    out = subprocess.run(["git", "-C", src, "ls-files", "-z", "--cached",
+                          "--others", "--exclude-standard"],
+                         check=True, capture_output=True).stdout
+    for rel in out.decode().split("\0"):
+        if not rel or not os.path.isfile(os.path.join(src, rel)):
+            continue
+        os.makedirs(os.path.join(dst, os.path.dirname(rel)), exist_ok=True)
+        shutil.copy2(os.path.join(src, rel), os.path.join(dst, rel))
+
+
+def run(cmd, cwd, log):
+    """Runs cmd, appending its output to log; returns the exit status."""
+    with open(log, "a") as f:
+        f.write("$ %s\n" % " ".join(cmd))
+        f.flush()
+        return subprocess.run(cmd, cwd=cwd, stdout=f,
+                              stderr=subprocess.STDOUT).returncode
+
+
+def run_test(build, name, jobs, log):
+    """Runs one meson test; returns its verdict (OK, FAIL, TIMEOUT...)."""
+    cmd = ["meson", "test", "-C", build, "--no-rebuild", "--num-processes",
+           str(jobs), name]
+    with open(log, "a") as f:
+        f.write("$ %s\n" % " ".join(cmd))
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        f.write(p.stdout + p.stderr)
+    for line in p.stdout.splitlines():
+        m = RESULT.match(line)
+        if m and m.group(1) == name:
+            return m.group(2)
+    return "OK" if p.returncode == 0 else "ERROR"
+
+
+def apply(tree, mutant):
+    """Applies mutant in tree; returns the file's old text, or None if stale."""
+    name, rel, old, new = mutant[:4]
+    path = os.path.join(tree, rel)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        text = f.read()
+    if text.count(old) != 1:
+        return None
+    with open(path, "w") as f:
+        f.write(text.replace(old, new))
+    return text
+
+
+def restore(tree, mutant, text):
+    with open(os.path.join(tree, mutant[1]), "w") as f:
+        f.write(text)
+
+
+def try_mutant(tree, build, mutant, args, log):
+    """Returns (caught_by, seconds) for one mutant."""
+    t0 = time.time()
+    text = apply(tree, mutant)
+    if text is None:
+        return "STALE (snippet not found once)", 0.0
+    try:
+        if run(["ninja", "-C", build], tree, log) != 0:
+            return "BUILD FAILED", time.time() - t0
+        for test in mutant[4]:
+            verdict = run_test(build, test, args.jobs, log)
+            if verdict != "OK":
+                return "%s (%s)" % (test, verdict.lower()), time.time() - t0
+        return "NOT CAUGHT", time.time() - t0
+    finally:
+        restore(tree, mutant, text)
+
+
+def table(rows, markdown):
+    head = ("mutant", "what", "caught by", "time")
+    if markdown:
+        out = ["| %s |" % " | ".join(head), "|---|---|---|---:|"]
+        out += ["| `%s` | %s | %s | %.0f s |" % r for r in rows]
+        return "\n".join(out)
+    w = [max(len(head[i]), *(len(r[i]) for r in rows)) for i in range(3)]
+    fmt = "%%-%ds  %%-%ds  %%-%ds  %%s" % tuple(w)
+    out = [fmt % head]
+    out += [fmt % (r[0], r[1], r[2], "%.0f s" % r[3]) for r in rows]
+    return "\n".join(out)
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("names", nargs="*", help="mutants to try (default all)")
+    p.add_argument("--list", action="store_true", help="list the mutants")
+    p.add_argument("--jobs", type=int, default=2,
+                   help="test processes at a time (default 2)")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the temporary tree and build")
+    p.add_argument("--markdown", action="store_true",
+                   help="print the table as Markdown")
+    p.add_argument("--log", default=None,
+                   help="build and test output (default: next to the "
+                   "temporary tree, kept)")
+    args = p.parse_args(argv)
+
+    chosen = [m for m in MUTANTS if not args.names or m[0] in args.names]
+    unknown = set(args.names) - {m[0] for m in MUTANTS}
+    if unknown:
+        sys.exit("mutants.py: no mutant named %s" % ", ".join(sorted(unknown)))
+    if args.list:
+        for m in chosen:
+            print("%-28s %s (%s: %s)" % (m[0], m[5], m[1], ", ".join(m[4])))
+        return 0
+
+    os.nice(10)
+    src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    work = tempfile.mkdtemp(prefix="calf-mutants-")
+    tree, build = os.path.join(work, "src"), os.path.join(work, "src",
+                                                          "build-mutants")
+    log = args.log or work + ".log"
+    open(log, "w").close()
+    rows, failed = [], False
+    try:
+        copy_tree(src, tree)
+        print("mutants.py: building a copy of the tree in %s" % tree,
+              flush=True)
+        if run(["meson", "setup", build, "--cross-file",
+                "cross-riscv64.txt"], tree, log) != 0 or \
+                run(["ninja", "-C", build], tree, log) != 0:
+            sys.exit("mutants.py: the unmodified tree does not build (%s)"
+                     % log)
+        baseline = sorted({t for m in chosen for t in m[4]})
+        print("mutants.py: baseline, the unmodified tree: %s"
+              % " ".join(baseline), flush=True)
+        for test in baseline:
+            verdict = run_test(build, test, args.jobs, log)
+            if verdict != "OK":
+                sys.exit("mutants.py: %s fails without any mutant (%s); "
+                         "see %s" % (test, verdict, log))
+        for m in chosen:
+            caught, secs = try_mutant(tree, build, m, args, log)
+            print("mutants.py: %-28s %s (%.0f s)" % (m[0], caught, secs),
+                  flush=True)
+            rows.append((m[0], m[5], caught, secs))
+            failed |= caught.startswith(("NOT CAUGHT", "STALE", "BUILD"))
+    except KeyboardInterrupt:
+        print("\nmutants.py: interrupted", file=sys.stderr)
+        failed = True
+    finally:
+        if args.keep:
+            print("mutants.py: kept %s" % work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    if rows:
+        print()
+        print(table(rows, args.markdown))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
