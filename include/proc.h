@@ -91,7 +91,8 @@ void proc_set_killed(struct proc *p);
 /*
  * Stops every other hart and checks the kernel's memory invariants over
  * every address space (mm/kcheck.c). 0 when they hold, -EUCLEAN when not
- * (each problem printed), -EBUSY when the harts would not stop.
+ * (each problem printed), -EBUSY when the harts would not stop, -EINTR
+ * when killed while waiting for another kcheck to finish.
  */
 long proc_kcheck(void);
 

@@ -27,9 +27,10 @@ long proc_count(void);
 int do_wait(uaddr_t status_addr);
 int do_kill(int pid);
 /*
- * Parks every other hart at the top of its scheduler loop (kcheck). 0, or
- * -EBUSY when another stop is in progress or a hart did not come within
- * 5 s. Called from process context with no lock held; world_resume()
+ * Parks every other hart at the top of its scheduler loop (kcheck). 0,
+ * -EAGAIN when another stop is in progress (sleep, so that this hart can
+ * park for it, and try again), or -EBUSY when a hart did not come within
+ * 10 s. Called from process context with no lock held; world_resume()
  * undoes it.
  */
 int world_stop(void);

@@ -238,17 +238,22 @@ void proc_start_first(void)
  * asleep half way is building. 0 when everything holds; -EUCLEAN when
  * something broke (printed as "# calf: INVARIANT: ..." lines); -EBUSY
  * when the other harts could not be stopped, which is reported the same
- * way, since a hart that stays in the kernel for seconds is a hang.
+ * way, since a hart that stays in the kernel for seconds is a hang;
+ * -EINTR when killed while waiting for another process's kcheck.
  */
 long proc_kcheck(void)
 {
 	struct mm *mms[2 * NPROC];
-	int pids[2 * NPROC], n = 0, bad;
+	int pids[2 * NPROC], n = 0, bad, err;
 	struct proc *p;
 
-	if (world_stop()) {
-		printk("# calf: INVARIANT: kcheck could not stop the other harts\n");
-		return -EBUSY;
+	/* Another kcheck is running: let this hart park for it, then retry. */
+	while ((err = world_stop()) == -EAGAIN)
+		if (pause_ticks(1))
+			return -EINTR;
+	if (err) {
+		printk("# calf: INVARIANT: kcheck: a hart did not stop within 10 s\n");
+		return err;
 	}
 	for (p = proc_table; p < &proc_table[NPROC]; p++) {
 		if (p->state == P_UNUSED)

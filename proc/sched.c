@@ -31,39 +31,43 @@ volatile u64 ticks;
  * operation that sleeps half done, exec, publishes its new address space
  * in exec_mm). So a hart that parks there leaves nothing in flight.
  */
-static int world_owner = -1; /* cpu that stopped the world, or -1; atomic */
+static int world_owner = -1; /* cpu that owns the stop, or -1; atomic */
+static bool world_stopped;   /* harts must park; atomic */
 static int world_parked;     /* harts parked in world_park(); atomic */
 
 static void world_park(void)
 {
 	__atomic_add_fetch(&world_parked, 1, __ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&world_owner, __ATOMIC_SEQ_CST) >= 0)
+	while (__atomic_load_n(&world_stopped, __ATOMIC_SEQ_CST))
 		arch_cpu_relax();
 	__atomic_sub_fetch(&world_parked, 1, __ATOMIC_SEQ_CST);
 }
 
 static inline void world_park_point(void)
 {
-	if (unlikely(__atomic_load_n(&world_owner, __ATOMIC_RELAXED) >= 0))
+	if (unlikely(__atomic_load_n(&world_stopped, __ATOMIC_RELAXED)))
 		world_park();
 }
 
 void world_resume(void)
 {
-	__atomic_store_n(&world_owner, -1, __ATOMIC_SEQ_CST);
-	/* The next stop must not count a hart that is still leaving. */
+	__atomic_store_n(&world_stopped, false, __ATOMIC_SEQ_CST);
+	/* Keep the ownership until every hart has left, so that the next stop
+	 * cannot count a hart that is still on its way out. */
 	while (__atomic_load_n(&world_parked, __ATOMIC_SEQ_CST) > 0)
 		arch_cpu_relax();
+	__atomic_store_n(&world_owner, -1, __ATOMIC_SEQ_CST);
 }
 
 int world_stop(void)
 {
 	int me = cpu_id(), none = -1, i;
-	u64 t0 = arch_read_time(), limit = 5 * platform.timebase_hz;
+	u64 t0 = arch_read_time(), limit = 10 * platform.timebase_hz;
 
 	if (!__atomic_compare_exchange_n(&world_owner, &none, me, false,
 					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-		return -EBUSY;
+		return -EAGAIN;
+	__atomic_store_n(&world_stopped, true, __ATOMIC_SEQ_CST);
 	/* Idle harts sleep in wfi; the others come by at their next tick. */
 	for (i = 0; i < ncpus_possible; i++)
 		if (i != me && cpus[i].online)
