@@ -138,6 +138,8 @@ MUTANTS = [
      "freeing a file logs more bitmap blocks than an operation may"),
 ]
 
+# The runner's list of what failed: "calf-run:   not ok 3 - ...".
+PROBLEM = re.compile(r"^calf-run:\s{3}(.*)$")
 RESULT = re.compile(r"^\s*\d+/\d+\s+\S+\s*/\s*(\S+)\s+(OK|FAIL|TIMEOUT|ERROR|"
                     r"EXPECTEDFAIL|UNEXPECTEDPASS|SKIP)\b")
 
@@ -163,19 +165,33 @@ def run(cmd, cwd, log):
                               stderr=subprocess.STDOUT).returncode
 
 
+def shorten(reason):
+    """The runner's reason, without its prefixes, at most 64 characters."""
+    for prefix in ("kernel invariant broken: calf: ", "kernel panic: "):
+        if reason.startswith(prefix):
+            reason = reason[len(prefix):]
+    return reason if len(reason) <= 64 else reason[:61] + "..."
+
+
 def run_test(build, name, jobs, log):
-    """Runs one meson test; returns its verdict (OK, FAIL, TIMEOUT...)."""
+    """Runs one meson test; returns its verdict (OK, FAIL, TIMEOUT...) and
+    the runner's first reason for a failure ('' when none)."""
     cmd = ["meson", "test", "-C", build, "--no-rebuild", "--num-processes",
-           str(jobs), name]
+           str(jobs), "--print-errorlogs", name]
     with open(log, "a") as f:
         f.write("$ %s\n" % " ".join(cmd))
         p = subprocess.run(cmd, capture_output=True, text=True)
         f.write(p.stdout + p.stderr)
+    verdict = "OK" if p.returncode == 0 else "ERROR"
+    reason = ""
     for line in p.stdout.splitlines():
         m = RESULT.match(line)
         if m and m.group(1) == name:
-            return m.group(2)
-    return "OK" if p.returncode == 0 else "ERROR"
+            verdict = m.group(2)
+        m = PROBLEM.match(line)
+        if m and not reason:
+            reason = m.group(1).strip()
+    return verdict, reason
 
 
 def apply(tree, mutant):
@@ -208,9 +224,11 @@ def try_mutant(tree, build, mutant, args, log):
         if run(["ninja", "-C", build], tree, log) != 0:
             return "BUILD FAILED", time.time() - t0
         for test in mutant[4]:
-            verdict = run_test(build, test, args.jobs, log)
+            verdict, reason = run_test(build, test, args.jobs, log)
             if verdict != "OK":
-                return "%s (%s)" % (test, verdict.lower()), time.time() - t0
+                reason = shorten(reason)
+                return ("%s: %s" % (test, reason or verdict.lower()),
+                        time.time() - t0)
         return "NOT CAUGHT", time.time() - t0
     finally:
         restore(tree, mutant, text)
@@ -220,7 +238,8 @@ def table(rows, markdown):
     head = ("mutant", "what", "caught by", "time")
     if markdown:
         out = ["| %s |" % " | ".join(head), "|---|---|---|---:|"]
-        out += ["| `%s` | %s | %s | %.0f s |" % r for r in rows]
+        out += ["| `%s` | %s | %s | %.0f s |"
+                % (r[0], r[1], r[2].replace("|", "\\|"), r[3]) for r in rows]
         return "\n".join(out)
     w = [max(len(head[i]), *(len(r[i]) for r in rows)) for i in range(3)]
     fmt = "%%-%ds  %%-%ds  %%-%ds  %%s" % tuple(w)
@@ -274,7 +293,7 @@ def main(argv):
         print("mutants.py: baseline, the unmodified tree: %s"
               % " ".join(baseline), flush=True)
         for test in baseline:
-            verdict = run_test(build, test, args.jobs, log)
+            verdict = run_test(build, test, args.jobs, log)[0]
             if verdict != "OK":
                 sys.exit("mutants.py: %s fails without any mutant (%s); "
                          "see %s" % (test, verdict, log))
