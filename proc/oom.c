@@ -93,7 +93,8 @@ enum oom_choice oom_choose_victim(void)
 	if (victim->state == P_SLEEPING)
 		victim->state = P_RUNNABLE;
 	spin_unlock(&victim->lock);
-	printk("calf: out of memory: killed pid %d (%s, %lu pages) for pid %d (%s)\n",
+	printk("calf: out of memory: killed pid %d (%s, %lu pages) for pid %d "
+	       "(%s)\n",
 	       victim->pid, victim->name, rss, me->pid, me->name);
 	return OOM_WAIT;
 }

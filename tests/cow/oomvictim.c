@@ -26,7 +26,7 @@
 #include "../user/tap.h"
 
 #define STATUS_CHILD 42
-#define SEED 0x5eed5eed00000000UL
+#define SEED	     0x5eed5eed00000000UL
 
 static char status_page[PGSIZE] __attribute__((aligned(PGSIZE)));
 static char store_page[PGSIZE] __attribute__((aligned(PGSIZE)));
@@ -85,7 +85,8 @@ static void kernel_write_case(void)
 	if (!ok(hogpid > 0, "the hog took every free page"))
 		return;
 	ok(got == child && *status == STATUS_CHILD,
-	   "wait() returns the child (pid %d, got %d) and its status %d (got %d)",
+	   "wait() returns the child (pid %d, got %d) and its status %d (got "
+	   "%d)",
 	   child, got, STATUS_CHILD, *status);
 	ok(wait(&hog_status) == hogpid && hog_status == -1,
 	   "the hog was killed for the memory (status %d)", hog_status);
@@ -102,7 +103,8 @@ static void user_write_case(void)
 	words_fill(store_page, PGSIZE, SEED + 1);
 	hogpid = start_hog();
 	if (hogpid > 0)
-		words_fill(store_page, PGSIZE, SEED + 2); /* faults, no page free */
+		words_fill(store_page, PGSIZE,
+			   SEED + 2); /* faults, no page free */
 	if (!ok(hogpid > 0, "a second hog took every free page"))
 		return;
 	ok(words_bad(store_page, PGSIZE, SEED + 2) == 0,

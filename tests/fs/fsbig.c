@@ -16,7 +16,7 @@
  */
 #include "tap.h"
 
-#define NBLOCKS 30
+#define NBLOCKS	 30
 #define CHILDREN 3
 
 static char buf[NBLOCKS * BSIZE + 1];
@@ -116,8 +116,11 @@ static int concurrent_unlinks(void)
 			name[4] = (char)('0' + c);
 			for (int round = 0; round < 4; round++) {
 				pattern(c * 10 + round);
-				if (!write_file(name, NBLOCKS / CHILDREN * BSIZE, round % 2) ||
-				    !file_matches(name, NBLOCKS / CHILDREN * BSIZE) ||
+				if (!write_file(name,
+						NBLOCKS / CHILDREN * BSIZE,
+						round % 2) ||
+				    !file_matches(name,
+						  NBLOCKS / CHILDREN * BSIZE) ||
 				    unlink(name) != 0)
 					exit(1);
 			}
@@ -134,10 +137,12 @@ static int concurrent_unlinks(void)
 int main(void)
 {
 	static const struct check checks[] = {
-		{"unlink of a file under 30 bitmap blocks", unlink_scattered_file},
-		{"O_TRUNC of such a file", truncate_scattered_file},
-		{"last close of such a file, unlinked while open", close_unlinked_file},
-		{"three processes writing and unlinking such files", concurrent_unlinks},
+	    {"unlink of a file under 30 bitmap blocks", unlink_scattered_file},
+	    {"O_TRUNC of such a file", truncate_scattered_file},
+	    {"last close of such a file, unlinked while open",
+	     close_unlinked_file},
+	    {"three processes writing and unlinking such files",
+	     concurrent_unlinks},
 	};
 
 	tap_run(checks, 4);

@@ -12,8 +12,8 @@
 
 #define CHECKERS 3
 #define CHURNERS 2
-#define CALLS 15
-#define ROUNDS 40
+#define CALLS	 15
+#define ROUNDS	 40
 
 static char shared[8 * PGSIZE];
 
