@@ -118,8 +118,13 @@ void smp_boot_secondaries(void)
 		 * Wait in wfi, not in a spin: on an emulator that runs all harts
 		 * on one host thread a spinning boot hart would starve the one
 		 * it waits for. The new hart's IPI (or a tick) wakes us.
+		 * The firmware said the hart started, so it will check in;
+		 * the deadline only bounds a broken one. It is generous
+		 * because under an emulator on a busy host a vCPU thread can
+		 * go unscheduled for more than a second (1 s made boot tests
+		 * flaky with several QEMUs on two host cores).
 		 */
-		deadline = arch_read_time() + platform.timebase_hz;
+		deadline = arch_read_time() + 10 * platform.timebase_hz;
 		arch_irq_enable();
 		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) &&
 		       arch_read_time() < deadline)
