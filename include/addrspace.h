@@ -17,11 +17,15 @@
 #define VM_READ (1u << 0)
 #define VM_WRITE (1u << 1)
 #define VM_EXEC (1u << 2)
+#define VM_SHARED   (1u << 3) /* mmap MAP_SHARED: pages shared, never COW */
+#define VM_MAYWRITE (1u << 4) /* mprotect may add VM_WRITE */
+#define VM_ACCESS   (VM_READ | VM_WRITE | VM_EXEC)
 
 enum vma_kind {
 	VMA_IMAGE, /* an ELF segment */
 	VMA_HEAP,  /* grows with sbrk; may start empty */
 	VMA_STACK, /* fixed size, unmapped guard page below it */
+	VMA_MMAP,  /* made by mmap (mm/mmap.c): anonymous or a file's pages */
 };
 
 struct vma {
@@ -30,6 +34,12 @@ struct vma {
 	enum vma_kind kind;
 	struct vma *next; /* sorted by start */
 };
+
+/* Limits of mmap's own placement (mm/mmap.c): mappings chosen by the
+ * kernel lie below MMAP_TOP, top down, and never less than MMAP_HEAP_GAP
+ * above the end of the heap. */
+#define MMAP_TOP      0x3fffc00000UL
+#define MMAP_HEAP_GAP (1UL << 30)
 
 struct mm {
 	struct spinlock lock;
@@ -108,6 +118,22 @@ int mm_set_heap(struct mm *mm, u64 start);
 /* sbrk: grows (eager or lazy) or shrinks the heap by n; returns the old
  * break or -ENOMEM / -EINVAL. */
 long mm_sbrk(struct mm *mm, long n, bool lazy);
+
+/*
+ * mmap of anonymous memory (mm/mmap.c). prot is PROT_* and flags MAP_*
+ * (uapi/mman.h). Returns the start address, or -EINVAL (bad arguments),
+ * -ENOMEM (no room, or no memory for a shared mapping's pages).
+ */
+long mm_mmap(struct mm *mm, u64 addr, u64 len, int prot, int flags);
+/* munmap: 0, or -EINVAL (bad range, or one touching memory mmap did not
+ * make), -ENOMEM (no memory to split a mapping). */
+int mm_munmap(struct mm *mm, u64 addr, u64 len);
+/* mprotect: 0, or -EINVAL, -EACCES (write on a mapping that may not be
+ * written), -ENOMEM (part of the range unmapped, or no memory to split). */
+int mm_mprotect(struct mm *mm, u64 addr, u64 len, int prot);
+/* msync: 0, or -EINVAL (bad range or flags), -ENOMEM (part of the range
+ * unmapped). */
+int mm_msync(struct mm *mm, u64 addr, u64 len, int flags);
 
 /* Whether eager sbrk maps 2 MiB pages (mm/huge.c); thp=off clears it. */
 extern bool thp_enabled;

@@ -7,7 +7,9 @@
  * cow_share_pte() (internal.h): both PTEs lose W and gain the COW software
  * bit, and the page gains a reference. Pages of read-only VMAs (text,
  * rodata) are shared plain: a reference more, no COW bit, read-only for
- * ever. A 2 MiB leaf goes to huge_fork_copy() (huge.c) instead.
+ * ever. Pages of shared VMAs (mmap MAP_SHARED) are shared plain too, and
+ * stay writable in both where they were: parent and child write the same
+ * page. A 2 MiB leaf goes to huge_fork_copy() (huge.c) instead.
  *
  * fault side: a store to a COW PTE comes here from fault.c. cow_fault()
  * looks at the page's refcount:
@@ -86,7 +88,10 @@ static int copy_pte_table(struct vma *vma, pte_t *ptep, pte_t *cptep, u64 n,
 			  u64 *mapped)
 {
 	const struct page_bank bank0 = page_banks[0]; /* kept in registers */
-	const bool cow = vma->flags & VM_WRITE;
+	/* Shared mappings keep their PTEs as they are: no COW, no copy. */
+	const bool cow = (vma->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+	const bool copy =
+	    IS_ENABLED(CONFIG_FORK_EAGER) && !(vma->flags & VM_SHARED);
 	const unsigned prot = vma_prot(vma);
 	u64 i, count = 0;
 	int err = 0;
@@ -96,7 +101,7 @@ static int copy_pte_table(struct vma *vma, pte_t *ptep, pte_t *cptep, u64 n,
 
 		if (!pte_valid(pte))
 			continue;
-		if (IS_ENABLED(CONFIG_FORK_EAGER)) {
+		if (copy) {
 			err = fork_copy_page(pte, &cptep[i], prot);
 			if (err)
 				break;

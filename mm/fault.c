@@ -9,8 +9,13 @@
  *   look at the entry (either size):
  *     store, COW bit       -> cow_fault() in cow.c, or huge_cow_fault() in
  *                             huge.c for a 2 MiB leaf
- *     not present          -> demand_zero() (4 KiB only: a lazily grown
- *                             heap; exec populates stack and bss)
+ *     not present          -> fault_missing() picks by the VMA's kind
+ *                             (4 KiB only):
+ *                               anonymous private: demand_zero() (a lazily
+ *                               grown heap or mmap region; exec populates
+ *                               stack and bss)
+ *                               anonymous shared: never empty (mmap fills
+ *                               it, see mm/mmap.c)
  *     store, no COW bit    -> FAULT_SEGV (never grant W to a read-only page)
  *     already allows it    -> another hart fixed it, or a stale TLB entry:
  *                             flush and retry
@@ -49,6 +54,18 @@ static enum fault_result demand_zero(struct mm *mm, struct vma *vma, u64 va,
 	mm->rss++;
 	vm_event_inc(EV_ZERO_FILL);
 	return FAULT_OK;
+}
+
+/*
+ * A fault on an empty PTE: chooses how the page comes into being by the
+ * kind of VMA. mm->lock held on entry and exit.
+ */
+static enum fault_result fault_missing(struct mm *mm, struct vma *vma, u64 va,
+				       pte_t *ptep)
+{
+	if (vma->flags & VM_SHARED)
+		panic("fault_missing: hole at %lx in a shared mapping", va);
+	return demand_zero(mm, vma, va, ptep);
 }
 
 /* True when pte already permits the access (the fault was stale). */
@@ -92,7 +109,7 @@ enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access)
 		goto out;
 	}
 	if (!pte_valid(pte)) /* only a level-0 PTE can be empty here */
-		r = demand_zero(mm, vma, va, w.ptep);
+		r = fault_missing(mm, vma, va, w.ptep);
 	else if (pte_permits(pte, access))
 		r = FAULT_OK; /* stale TLB entry, either size: flush */
 	else

@@ -49,10 +49,17 @@ static inline void vm_event_inc(enum vm_event ev)
 	vm_events[cpu_id()][ev]++;
 }
 
-/* PTE protection for a VMA's pages. */
+/*
+ * PTE protection for a VMA's pages. A VMA that allows no access at all
+ * (mmap's PROT_NONE) still needs a leaf to keep its pages: a readable one
+ * without the user bit, which user code cannot touch.
+ */
 static inline unsigned vma_prot(const struct vma *vma)
 {
 	unsigned prot = PROT_USER;
+
+	if (!(vma->flags & VM_ACCESS))
+		return PROT_READ;
 
 	if (vma->flags & VM_READ)
 		prot |= PROT_READ;
@@ -123,6 +130,17 @@ void unmap_pages(struct mm *mm, u64 start, u64 end);
 
 /* vma.c: a VMA that is not linked anywhere yet, or NULL. */
 struct vma *vma_new(u64 start, u64 end, unsigned flags, enum vma_kind kind);
+/* Links v into mm's sorted list; -EINVAL on overlap. mm->lock held on
+ * entry and exit. */
+int vma_link(struct mm *mm, struct vma *v);
+/* Splits v at the page boundary addr inside it: v keeps [start, addr), a
+ * new VMA linked after it gets [addr, end) and v's other fields. The new
+ * VMA, or NULL (no memory, nothing changed). mm->lock held on entry and
+ * exit. */
+struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr);
+/* Unlinks v from mm and frees it; its pages must be unmapped already.
+ * mm->lock held on entry and exit. */
+void vma_remove(struct mm *mm, struct vma *v);
 
 /* kcheck.c: prints one "# calf: INVARIANT: ..." line; returns 1. */
 int kcheck_report(const char *fmt, ...) __printf(1, 2);

@@ -38,8 +38,13 @@ static int check_leaf(struct vma *v, u64 va, pte_t pte)
 {
 	int bad = 0;
 
-	if (!pte_leaf_ok(pte) || !pte_user(pte)) {
+	/* A PROT_NONE mapping keeps its pages under leaves without U. */
+	if (!pte_leaf_ok(pte) || pte_user(pte) != !!(v->flags & VM_ACCESS)) {
 		printk("mm_check: bad pte %lx at %lx\n", pte, va);
+		bad++;
+	}
+	if (pte_cow(pte) && (v->flags & VM_SHARED)) {
+		printk("mm_check: COW pte in shared VMA at %lx\n", va);
 		bad++;
 	}
 	if (pte_cow(pte) && !(v->flags & VM_WRITE)) {

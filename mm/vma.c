@@ -2,12 +2,14 @@
  * The VMA list of an address space: sorted by start address, never
  * overlapping, with a one-entry cache in front of the search (vma_find()
  * in addrspace.h). VMAs are added when exec builds an address space and copied
- * by fork; the heap VMA grows and shrinks in place (brk.c); all are freed
- * with their address space.
+ * by fork; the heap VMA grows and shrinks in place (brk.c); mmap adds,
+ * splits and removes its own (mmap.c); all are freed with their address
+ * space.
  */
 #include <addrspace.h>
 #include <mm.h>
 #include <errno.h>
+#include <printk.h>
 #include "internal.h"
 
 struct vma *vma_find_slow(struct mm *mm, u64 addr)
@@ -36,9 +38,8 @@ struct vma *vma_new(u64 start, u64 end, unsigned flags, enum vma_kind kind)
 	return v;
 }
 
-/* Links v into mm's sorted list; -EINVAL on overlap. mm->lock held on
- * entry and exit. */
-static int vma_link(struct mm *mm, struct vma *v)
+/* Contract in internal.h. */
+int vma_link(struct mm *mm, struct vma *v)
 {
 	struct vma **pp = &mm->vmas, *prev = NULL;
 
@@ -79,4 +80,36 @@ int vma_add(struct mm *mm, u64 start, u64 end, unsigned flags,
 	if (err)
 		kfree(v);
 	return err;
+}
+
+/* Contract in internal.h. */
+struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr)
+{
+	struct vma *n;
+
+	if (addr <= v->start || addr >= v->end || !IS_ALIGNED(addr, PAGE_SIZE))
+		panic("vma_split: %lx outside (%lx, %lx)", addr, v->start,
+		      v->end);
+	n = vma_new(addr, v->end, v->flags, v->kind);
+	if (!n)
+		return NULL;
+	v->end = addr;
+	n->next = v->next;
+	v->next = n;
+	mm->vma_cache = NULL;
+	return n;
+}
+
+/* Contract in internal.h. */
+void vma_remove(struct mm *mm, struct vma *v)
+{
+	struct vma **pp = &mm->vmas;
+
+	while (*pp && *pp != v)
+		pp = &(*pp)->next;
+	if (!*pp)
+		panic("vma_remove: [%lx, %lx) not in its mm", v->start, v->end);
+	*pp = v->next;
+	mm->vma_cache = NULL;
+	kfree(v);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <platform.h>
 #include <uapi/memstat.h>
+#include <uapi/mman.h>
 #include <asm/arch.h>
 #include "internal.h"
 
@@ -46,6 +47,32 @@ SYSCALL(sbrk)
 	if (mode != SBRK_MODE_EAGER && mode != SBRK_MODE_LAZY)
 		return -EINVAL;
 	return mm_sbrk(current()->mm, n, mode == SBRK_MODE_LAZY);
+}
+
+SYSCALL(mmap)
+{
+	int flags = (int)a[3];
+
+	if (!(flags & MAP_ANONYMOUS))
+		return -ENODEV; /* file mappings: not yet */
+	if (a[5] & (PAGE_SIZE - 1))
+		return -EINVAL;
+	return mm_mmap(current()->mm, a[0], a[1], (int)a[2], flags);
+}
+
+SYSCALL(munmap)
+{
+	return mm_munmap(current()->mm, a[0], a[1]);
+}
+
+SYSCALL(mprotect)
+{
+	return mm_mprotect(current()->mm, a[0], a[1], (int)a[2]);
+}
+
+SYSCALL(msync)
+{
+	return mm_msync(current()->mm, a[0], a[1], (int)a[2]);
 }
 
 SYSCALL(pause)

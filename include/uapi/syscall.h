@@ -36,6 +36,11 @@
 #define SYS_cmdline 25  /* (char *buf, int size): the kernel command line */
 #define SYS_ktest 26    /* reserved */
 #define SYS_kcheck 27   /* (): 0, or -1 when a kernel memory invariant broke */
+/* Memory mappings, Linux's arguments: */
+#define SYS_mmap 28     /* (addr, len, prot, flags, fd, off) -> addr */
+#define SYS_munmap 29   /* (addr, len) */
+#define SYS_mprotect 30 /* (addr, len, prot) */
+#define SYS_msync 31    /* (addr, len, flags) */
 
 #define SBRK_MODE_EAGER 1
 #define SBRK_MODE_LAZY 2

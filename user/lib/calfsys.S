@@ -21,3 +21,5 @@
 	syscall poweroff, SYS_poweroff
 	syscall kcmdline, SYS_cmdline
 	syscall kcheck, SYS_kcheck
+	syscall mprotect, SYS_mprotect
+	syscall msync, SYS_msync

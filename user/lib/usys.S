@@ -37,3 +37,5 @@
 	syscall sys_sbrk, SYS_sbrk
 	syscall pause, SYS_pause
 	syscall uptime, SYS_uptime
+	syscall mmap, SYS_mmap
+	syscall munmap, SYS_munmap

@@ -22,4 +22,8 @@ typedef unsigned long uint64;
 
 typedef uint64 pde_t;
 
+/* For mmap() and munmap(), as xv6's mmap lab declares them. */
+typedef unsigned long size_t;
+typedef long off_t;
+
 #endif

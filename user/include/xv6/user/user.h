@@ -42,6 +42,10 @@ int getpid(void);
 char *sys_sbrk(int, int);
 int pause(int);
 int uptime(void);
+/* Memory mappings (xv6's mmap lab; constants in kernel/fcntl.h). mmap
+ * returns (void *)-1 on failure. */
+void *mmap(void *, size_t len, int prot, int flags, int fd, off_t offset);
+int munmap(void *, size_t len);
 
 /* The library (ulib). */
 int stat(const char *, struct stat *);
@@ -83,5 +87,8 @@ int procinfo(struct procinfo *, int max);
 int poweroff(int status);
 int kcmdline(char *buf, int size);
 int kcheck(void);
+/* mprotect() and msync() take Linux's arguments (PROT_*, MS_*). */
+int mprotect(void *addr, size_t len, int prot);
+int msync(void *addr, size_t len, int flags);
 
 #endif

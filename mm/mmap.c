@@ -1,0 +1,369 @@
+/*
+ * mmap, munmap and mprotect: VMAs made at run time.
+ *
+ * A mapping is one VMA of kind VMA_MMAP (more after munmap or mprotect
+ * split it). Its flags say what may be done to its pages (VM_READ,
+ * VM_WRITE, VM_EXEC), whether mprotect may add write (VM_MAYWRITE), and
+ * whether the pages are shared with every process that inherits the
+ * mapping (VM_SHARED) or private to each (copy-on-write after fork, as the
+ * heap).
+ *
+ * Anonymous private mappings fill lazily, a zeroed page on first touch
+ * (fault.c). Anonymous shared mappings are filled when they are made: the
+ * pages have no other home than the page tables that map them, so a page
+ * that appeared only after a fork would belong to one side alone.
+ *
+ * Where mappings go when the caller does not say (no MAP_FIXED): top down
+ * from MMAP_TOP (2 MiB below the highest user address, 0x3fffffe000), into
+ * the highest gap that fits, but never lower than MMAP_HEAP_GAP (1 GiB)
+ * above the end of the heap, which grows upwards from just above the stack:
+ *
+ *   0x1000      text, data, guard page, stack
+ *               heap (sbrk) -> ... at least 1 GiB kept free ...
+ *               <- mmap regions, newest lowest
+ *   MMAP_TOP    0x3fffc00000
+ *   USER_TOP    0x3fffffe000: nothing user-accessible above
+ *
+ * munmap, mprotect and MAP_FIXED work on VMA_MMAP VMAs only: a range that
+ * touches the image, the stack or the heap is refused with -EINVAL, so
+ * sbrk's view of the heap never changes under it.
+ *
+ * Protection changes rewrite the PTEs that exist. A private page that
+ * becomes writable is marked copy-on-write, never writable: the next store
+ * decides (cow_fault(): reuse when this mapping holds the only reference,
+ * copy otherwise), so a page shared with a child or with the page cache is
+ * never written in place. A page of a PROT_NONE mapping keeps a readable
+ * leaf without the user bit (vma_prot()), so its contents survive until
+ * access comes back.
+ */
+#include <addrspace.h>
+#include <mm.h>
+#include <pgtable.h>
+#include <printk.h>
+#include <uapi/mman.h>
+#include <asm/arch.h>
+#include "internal.h"
+
+#define MAP_KNOWN  (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS)
+#define PROT_KNOWN (PROT_READ | PROT_WRITE | PROT_EXEC)
+
+/* VM_* access flags for PROT_* (write implies read: RISC-V has no
+ * write-only pages). */
+static unsigned prot_to_vm(int prot)
+{
+	unsigned f = 0;
+
+	if (prot & PROT_READ)
+		f |= VM_READ;
+	if (prot & PROT_WRITE)
+		f |= VM_WRITE | VM_READ;
+	if (prot & PROT_EXEC)
+		f |= VM_EXEC;
+	return f;
+}
+
+/* Checks prot; 0 or -EINVAL (unknown bits, or write with execute). */
+static int prot_check(int prot)
+{
+	if (prot & ~PROT_KNOWN)
+		return -EINVAL;
+	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
+		return -EINVAL; /* W^X for every user mapping */
+	return 0;
+}
+
+/*
+ * Checks a user range and rounds len up to pages: 0 with *end set, or
+ * -EINVAL (unaligned, empty, wrapping, or reaching USER_TOP).
+ */
+static int range_check(u64 addr, u64 len, u64 *end)
+{
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || len == 0 || len > USER_TOP)
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (addr >= USER_TOP || len > USER_TOP - addr)
+		return -EINVAL;
+	*end = addr + len;
+	return 0;
+}
+
+/*
+ * 0 when every VMA meeting [start, end) is mmap's; -EINVAL otherwise.
+ * With covered, also -ENOMEM when part of the range is in no VMA.
+ * mm->lock held on entry and exit.
+ */
+static int range_is_mmap(struct mm *mm, u64 start, u64 end, bool covered)
+{
+	u64 next = start;
+	struct vma *v;
+
+	for (v = mm->vmas; v && v->start < end; v = v->next) {
+		if (v->end <= start)
+			continue;
+		if (v->kind != VMA_MMAP)
+			return -EINVAL;
+		if (v->start > next && covered)
+			return -ENOMEM;
+		next = v->end;
+	}
+	return covered && next < end ? -ENOMEM : 0;
+}
+
+/* Splits the VMA around addr, if one has addr strictly inside. 0 or
+ * -ENOMEM. mm->lock held on entry and exit. */
+static int split_at(struct mm *mm, u64 addr)
+{
+	struct vma *v = vma_find(mm, addr);
+
+	if (!v || v->start == addr)
+		return 0;
+	return vma_split(mm, v, addr) ? 0 : -ENOMEM;
+}
+
+/*
+ * Removes the mmap VMAs inside [start, end) and their pages, splitting
+ * VMAs that stick out. 0 or -ENOMEM (a split failed: the VMAs may be cut
+ * at start, which maps nothing differently). The caller has checked that
+ * only mmap VMAs meet the range. mm->lock held on entry and exit.
+ */
+static int unmap_range(struct mm *mm, u64 start, u64 end)
+{
+	struct vma *v, *next;
+	bool any = false;
+	int err;
+
+	err = split_at(mm, start);
+	if (!err)
+		err = split_at(mm, end);
+	if (err)
+		return err;
+	for (v = mm->vmas; v && v->start < end; v = next) {
+		next = v->next;
+		if (v->end <= start)
+			continue;
+		unmap_pages(mm, v->start, v->end);
+		vma_remove(mm, v);
+		any = true;
+	}
+	if (any) {
+		pgtable_prune(mm->root, start, end);
+		mm_flush_all(mm);
+	}
+	return 0;
+}
+
+/*
+ * Where a new mapping of len bytes goes: the top of the highest gap below
+ * MMAP_TOP that holds it and keeps MMAP_HEAP_GAP above the heap. 0 when
+ * none does. mm->lock held on entry and exit.
+ */
+static u64 place(struct mm *mm, u64 len)
+{
+	u64 floor = ALIGN_UP(mm->brk, PAGE_SIZE) + MMAP_HEAP_GAP;
+	u64 lo = PAGE_SIZE, best = 0;
+	struct vma *v = mm->vmas;
+
+	for (;;) {
+		u64 top = MIN(v ? v->start : USER_TOP, MMAP_TOP);
+		u64 bottom = MAX(lo, floor);
+
+		if (top > bottom && top - bottom >= len)
+			best = top - len; /* later gaps are higher */
+		if (!v)
+			break;
+		lo = v->end;
+		v = v->next;
+	}
+	return best;
+}
+
+/* Checks mmap's flags; 0 or -EINVAL. */
+static int flags_check(int flags)
+{
+	int kind = flags & (MAP_SHARED | MAP_PRIVATE);
+
+	if (flags & ~MAP_KNOWN)
+		return -EINVAL;
+	if (kind != MAP_SHARED && kind != MAP_PRIVATE)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Links a new mmap VMA for [start, end) (replacing what MAP_FIXED covers).
+ * 0, -EINVAL or -ENOMEM with nothing changed, except that a MAP_FIXED
+ * range has been unmapped. mm->lock held on entry and exit.
+ */
+static int map_locked(struct mm *mm, u64 start, u64 end, unsigned vmflags,
+		      bool fixed)
+{
+	struct vma *v;
+	int err;
+
+	if (fixed) {
+		if (start < PAGE_SIZE)
+			return -EINVAL;
+		err = range_is_mmap(mm, start, end, false);
+		if (!err)
+			err = unmap_range(mm, start, end);
+		if (err)
+			return err;
+	}
+	v = vma_new(start, end, vmflags, VMA_MMAP);
+	if (!v)
+		return -ENOMEM;
+	err = vma_link(mm, v);
+	if (err)
+		panic("mm_mmap: [%lx, %lx) overlaps after placement", start,
+		      end);
+	return 0;
+}
+
+long mm_mmap(struct mm *mm, u64 addr, u64 len, int prot, int flags)
+{
+	unsigned vmflags = prot_to_vm(prot) | VM_MAYWRITE;
+	u64 start = addr, end;
+	int err;
+
+	err = prot_check(prot);
+	if (!err)
+		err = flags_check(flags);
+	if (!err && !IS_ALIGNED(addr, PAGE_SIZE))
+		err = -EINVAL;
+	/* Without MAP_FIXED, addr is only a hint, and calf ignores it. */
+	if (!err)
+		err = range_check((flags & MAP_FIXED) ? addr : PAGE_SIZE, len,
+				  &end);
+	if (err)
+		return err;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (flags & MAP_SHARED)
+		vmflags |= VM_SHARED;
+	spin_lock(&mm->lock);
+	if (!(flags & MAP_FIXED)) {
+		start = place(mm, len);
+		if (!start)
+			err = -ENOMEM;
+	}
+	end = start + len;
+	if (!err)
+		err = map_locked(mm, start, end, vmflags, flags & MAP_FIXED);
+	spin_unlock(&mm->lock);
+	if (err)
+		return err;
+	if ((vmflags & VM_SHARED) && mm_populate(mm, start, end)) {
+		spin_lock(&mm->lock);
+		if (unmap_range(mm, start, end))
+			panic("mm_mmap: cannot undo [%lx, %lx)", start, end);
+		spin_unlock(&mm->lock);
+		return -ENOMEM;
+	}
+	return (long)start;
+}
+
+int mm_munmap(struct mm *mm, u64 addr, u64 len)
+{
+	u64 end;
+	int err = range_check(addr, len, &end);
+
+	if (err)
+		return err;
+	spin_lock(&mm->lock);
+	err = range_is_mmap(mm, addr, end, false);
+	if (!err)
+		err = unmap_range(mm, addr, end);
+	spin_unlock(&mm->lock);
+	return err;
+}
+
+/*
+ * The PTE a present page of v gets after v's protection changed: a
+ * private page that may now be written becomes copy-on-write instead.
+ */
+static pte_t reprotect(const struct vma *v, pte_t pte)
+{
+	pte_t n = pte_mkleaf(pte_pa(pte), vma_prot(v));
+
+	if (pte_writable(n) && !(v->flags & VM_SHARED))
+		n = pte_mkcow(n);
+	return n;
+}
+
+/* Rewrites the present PTEs of v. mm->lock held on entry and exit. */
+static void reprotect_vma(struct mm *mm, struct vma *v)
+{
+	u64 va;
+
+	for (va = v->start; va < v->end; va += PAGE_SIZE) {
+		struct pt_walk w = mm_walk(mm, va, false);
+
+		if (w.found == WALK_HUGE)
+			panic("mprotect: 2 MiB page in mapping at %lx", va);
+		if (w.found == WALK_PTE && pte_valid(*w.ptep))
+			pte_install(w.ptep, reprotect(v, *w.ptep));
+	}
+}
+
+/* mprotect's checks on the VMAs of [start, end): 0, -EINVAL, -ENOMEM or
+ * -EACCES. mm->lock held on entry and exit. */
+static int mprotect_check(struct mm *mm, u64 start, u64 end, unsigned vm)
+{
+	struct vma *v;
+	int err = range_is_mmap(mm, start, end, true);
+
+	for (v = mm->vmas; !err && v && v->start < end; v = v->next)
+		if (v->end > start && (vm & VM_WRITE) &&
+		    !(v->flags & VM_MAYWRITE))
+			err = -EACCES;
+	return err;
+}
+
+int mm_mprotect(struct mm *mm, u64 addr, u64 len, int prot)
+{
+	unsigned vm = prot_to_vm(prot);
+	struct vma *v;
+	u64 end;
+	int err;
+
+	err = prot_check(prot);
+	if (!err)
+		err = range_check(addr, len, &end);
+	if (err)
+		return err;
+	spin_lock(&mm->lock);
+	err = mprotect_check(mm, addr, end, vm);
+	if (!err)
+		err = split_at(mm, addr);
+	if (!err)
+		err = split_at(mm, end);
+	for (v = mm->vmas; !err && v && v->start < end; v = v->next) {
+		if (v->end <= addr)
+			continue;
+		v->flags = (v->flags & ~VM_ACCESS) | vm;
+		reprotect_vma(mm, v);
+	}
+	if (!err)
+		mm_flush_all(mm);
+	spin_unlock(&mm->lock);
+	/* Code stored through a writable alias: make fetches see it. */
+	if (!err && (vm & VM_EXEC))
+		arch_sync_icache_all();
+	return err;
+}
+
+int mm_msync(struct mm *mm, u64 addr, u64 len, int flags)
+{
+	u64 end;
+	int err = range_check(addr, len, &end);
+
+	if (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE))
+		return -EINVAL;
+	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+		return -EINVAL;
+	if (err)
+		return err;
+	spin_lock(&mm->lock);
+	err = range_is_mmap(mm, addr, end, true);
+	spin_unlock(&mm->lock);
+	return err; /* anonymous memory has nowhere to go */
+}
