@@ -236,3 +236,10 @@ void fs_end_op(void)
 {
 	end_op();
 }
+
+void file_inode_put(struct inode *ip)
+{
+	begin_op();
+	iput(ip);
+	end_op();
+}

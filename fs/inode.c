@@ -26,6 +26,8 @@
  */
 #include <file.h>
 #include <fs.h>
+#include <mm.h>
+#include <pagecache.h>
 #include <printk.h>
 #include <string.h>
 #include <uaccess.h>
@@ -291,6 +293,8 @@ void iput(struct inode *ip)
 	}
 	if (ip->ref < 1)
 		panic("iput: inode %u ref %d < 1", ip->inum, ip->ref);
+	if (ip->ref == 1) /* nothing maps it: its cached pages are clean */
+		pcache_truncate(ip, 0);
 	ip->ref--;
 	spin_unlock(&icache.lock);
 }
@@ -393,6 +397,7 @@ static const u8 zero_block[BSIZE];
 
 ssize_t readi(struct inode *ip, bool user, u64 dst, u32 off, u32 n)
 {
+	struct page *pg;
 	u32 tot, m, addr;
 	int err = 0;
 
@@ -405,7 +410,12 @@ ssize_t readi(struct inode *ip, bool user, u64 dst, u32 off, u32 n)
 		err = bmap(ip, off / BSIZE, false, &addr);
 		if (err != 0)
 			break;
-		if (addr == 0) {
+		pg = pcache_find(ip, off / PAGE_SIZE);
+		if (pg) { /* newer than the disk: stores through mappings */
+			err = copy_out(user, dst,
+				       (u8 *)page_address(pg) + off % PAGE_SIZE, m);
+			page_put(pg);
+		} else if (addr == 0) {
 			err = copy_out(user, dst, zero_block, m);
 		} else {
 			struct buf *bp = bread(addr);
@@ -438,7 +448,14 @@ ssize_t writei(struct inode *ip, bool user, u64 src, u32 off, u32 n)
 		if (err != 0)
 			break;
 		struct buf *bp = bread(addr);
+		struct page *pg;
 		err = copy_in(user, bp->data + off % BSIZE, src, m);
+		pg = pcache_find(ip, off / PAGE_SIZE);
+		if (pg) { /* every mapping sees the write at once */
+			memcpy((u8 *)page_address(pg) + off % PAGE_SIZE,
+			       bp->data + off % BSIZE, m);
+			page_put(pg);
+		}
 		/* A copy that faulted half way still changed the buffer: log it,
 		 * or the cache and the disk would disagree. */
 		log_write(bp);
@@ -451,6 +468,11 @@ ssize_t writei(struct inode *ip, bool user, u64 src, u32 off, u32 n)
 	/* bmap() may have changed addrs[] even when the size did not grow. */
 	iupdate(ip);
 	return tot > 0 ? (ssize_t)tot : err;
+}
+
+struct inode *icache_inode(int i)
+{
+	return &icache.inode[i];
 }
 
 int icache_busy_count(void)

@@ -9,7 +9,9 @@
 #include <proc.h>
 #include <syscall.h>
 #include <uaccess.h>
+#include <addrspace.h>
 #include <uapi/fcntl.h>
+#include <uapi/mman.h>
 
 /* The open file behind descriptor a, or NULL. */
 static struct file *fd_file(u64 a, int *fdp)
@@ -22,6 +24,34 @@ static struct file *fd_file(u64 a, int *fdp)
 	if (fdp != NULL)
 		*fdp = fd;
 	return p->ofile[fd];
+}
+
+struct inode *file_mmap_inode(int fd, int prot, bool shared, bool *maywrite,
+			      int *err)
+{
+	struct file *f = fd_file((u64)(long)fd, NULL);
+	bool is_file;
+
+	*err = 0;
+	if (f == NULL) {
+		*err = -EBADF;
+		return NULL;
+	}
+	if (f->type != FD_INODE) {
+		*err = -ENODEV; /* a pipe or a device */
+		return NULL;
+	}
+	*err = ilock(f->ip);
+	is_file = *err == 0 && f->ip->type == T_FILE;
+	iunlock(f->ip);
+	if (*err == 0 && !is_file)
+		*err = -ENODEV; /* a directory */
+	else if (*err == 0 && !f->readable)
+		*err = -EACCES;
+	else if (*err == 0 && shared && (prot & PROT_WRITE) && !f->writable)
+		*err = -EACCES;
+	*maywrite = !shared || f->writable;
+	return *err ? NULL : f->ip;
 }
 
 /* Installs f in the lowest free descriptor; the fd or -EMFILE. */
@@ -68,6 +98,9 @@ SYSCALL(read)
 		return -EBADF;
 	if (n < 0)
 		return -EINVAL;
+	/* The copy runs under the file's lock: a fault that has to read a
+	 * file page must happen before it. */
+	mm_prefault(current()->mm, a[1], (u64)n, true);
 	return fileread(f, (uaddr_t)a[1], n);
 }
 
@@ -80,6 +113,7 @@ SYSCALL(write)
 		return -EBADF;
 	if (n < 0)
 		return -EINVAL;
+	mm_prefault(current()->mm, a[1], (u64)n, false);
 	return filewrite(f, (uaddr_t)a[1], n);
 }
 

@@ -24,6 +24,7 @@
  *             that a crash catches stays allocated on disk.
  */
 #include <fs.h>
+#include <pagecache.h>
 #include <printk.h>
 #include <spinlock.h>
 
@@ -105,6 +106,11 @@ static bool itrunc_step(struct inode *ip)
 	struct buf *bp = indirect_of(ip);
 	bool room = true, dirty = false;
 	int i;
+
+	/* Mappings first: no page of a block about to be freed stays cached
+	 * or mapped (a fault between steps may bring the shorter file's pages
+	 * back; the next step drops them again). */
+	pcache_truncate(ip, 0);
 
 	if (bp != NULL) {
 		u32 *table = (u32 *)bp->data;

@@ -28,11 +28,17 @@ enum vma_kind {
 	VMA_MMAP,  /* made by mmap (mm/mmap.c): anonymous or a file's pages */
 };
 
+struct inode;
+
 struct vma {
 	u64 start, end; /* [start, end), page aligned */
 	unsigned flags; /* VM_* */
 	enum vma_kind kind;
 	struct vma *next; /* sorted by start */
+	/* A file mapping: the file (a reference the VMA owns) and the page of
+	 * the file at start. NULL for anonymous memory. */
+	struct inode *file;
+	u64 pgoff;
 };
 
 /* Limits of mmap's own placement (mm/mmap.c): mappings chosen by the
@@ -62,6 +68,7 @@ enum fault_result {
 	FAULT_OK,   /* resolved: retry the access */
 	FAULT_SEGV, /* no VMA, or an access the VMA forbids */
 	FAULT_OOM,  /* needed a page and none was free */
+	FAULT_BUS,  /* a file mapping's page wholly beyond end of file */
 };
 
 /*
@@ -72,8 +79,9 @@ enum fault_result {
 
 /* A new address space with only the kernel half mapped, or NULL. */
 struct mm *mm_create(void);
-/* Unmaps everything, drops every page reference and frees the mm.
- * The mm must not be active on any hart but this one. */
+/* Writes back shared file pages, unmaps everything, drops every page and
+ * file reference and frees the mm. The mm must not be active on any hart
+ * but this one. Sleeps. */
 void mm_destroy(struct mm *mm);
 /* fork: duplicates old (copy-on-write, or eager with CONFIG_FORK_EAGER).
  * Returns NULL when memory runs out, leaving nothing allocated. */
@@ -120,11 +128,15 @@ int mm_set_heap(struct mm *mm, u64 start);
 long mm_sbrk(struct mm *mm, long n, bool lazy);
 
 /*
- * mmap of anonymous memory (mm/mmap.c). prot is PROT_* and flags MAP_*
- * (uapi/mman.h). Returns the start address, or -EINVAL (bad arguments),
- * -ENOMEM (no room, or no memory for a shared mapping's pages).
+ * mmap (mm/mmap.c). prot is PROT_* and flags MAP_* (uapi/mman.h). For a
+ * file mapping, file is the inode (the new VMA takes its own reference),
+ * off the page-aligned offset, and maywrite says whether mprotect may add
+ * write later. Returns the start address, or -EINVAL (bad arguments),
+ * -ENOMEM (no room, or no memory for a shared mapping's pages). Sleeps
+ * (MAP_FIXED may write back what it replaces).
  */
-long mm_mmap(struct mm *mm, u64 addr, u64 len, int prot, int flags);
+long mm_mmap(struct mm *mm, u64 addr, u64 len, int prot, int flags,
+	     struct inode *file, u64 off, bool maywrite);
 /* munmap: 0, or -EINVAL (bad range, or one touching memory mmap did not
  * make), -ENOMEM (no memory to split a mapping). */
 int mm_munmap(struct mm *mm, u64 addr, u64 len);
@@ -139,9 +151,20 @@ int mm_msync(struct mm *mm, u64 addr, u64 len, int flags);
 extern bool thp_enabled;
 
 /* The fault dispatcher (mm/fault.c). access is FAULT_READ/WRITE/EXEC |
- * FAULT_USER/KERNEL. Never sleeps, so the kernel may call it from its trap
- * handler in the middle of a uaccess copy. */
+ * FAULT_USER/KERNEL. Sleeps only to read a file page into the page cache,
+ * and only when the hart holds no spinlock (otherwise that fault fails with
+ * FAULT_SEGV), so the kernel may call it from its trap handler in the
+ * middle of a uaccess copy. mm->lock not held on entry. */
 enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access);
+
+/*
+ * Faults in the pages of file mappings in [addr, addr + len) that are not
+ * mapped yet, as a store (write) or a load would, so that a system call can
+ * copy to or from them while it holds the file's lock. Stops quietly at the
+ * first failure: the copy itself then fails with -EFAULT. Sleeps; no locks
+ * held on entry.
+ */
+void mm_prefault(struct mm *mm, u64 addr, u64 len, bool write);
 
 /* Debug checker: no PTE both writable and COW, every leaf obeys the A/D
  * rules, every mapped page's refcount >= 1, every PTE inside a VMA.

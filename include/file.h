@@ -19,6 +19,18 @@ void files_exit(struct proc *p);
 /* Sets p's cwd to the root directory (first process). */
 void files_init_proc(struct proc *p);
 
+/* mmap: drops a reference a mapping held on ip (inside its own
+ * operation: the last one may free an unlinked file). Sleeps. */
+void file_inode_put(struct inode *ip);
+/*
+ * mmap: the inode behind descriptor fd of the current process, if it may
+ * be mapped with prot and flags (MAP_SHARED or not). Borrowed: valid while
+ * fd stays open. *maywrite says whether the mapping may ever be written.
+ * NULL with *err -EBADF, -ENODEV (not a regular file) or -EACCES.
+ */
+struct inode *file_mmap_inode(int fd, int prot, bool shared, bool *maywrite,
+			      int *err);
+
 /* Devices by major number; user addresses go through uaccess. */
 struct devsw {
 	int (*read)(uaddr_t dst, int n);

@@ -10,6 +10,7 @@
  *   fs/super.c   superblock checks and mounting the root device.
  *   fs/balloc.c  the free-block bitmap.
  *   fs/inode.c   the inode cache, block map, truncation, reading and writing.
+ *   fs/pagecache.c  a file's contents in 4 KiB pages, for mmap.
  *   fs/dir.c     directories: lookup and adding entries.
  *   fs/path.c    path names to inodes.
  *   fs/file.c    the open-file table and per-process descriptor hooks.
@@ -32,6 +33,7 @@
 #include <uapi/fs.h>
 #include <uapi/stat.h>
 #include <uapi/param.h>
+#include <asm/page.h>
 
 /* ---- buffer cache (fs/bio.c) ---- */
 
@@ -111,6 +113,10 @@ u32 fs_count_free_blocks(void);
 
 /* ---- inodes (fs/inode.c) ---- */
 
+/* Pages of the page cache the largest file needs. */
+#define PCACHE_PAGES ((MAXFILE * BSIZE + PAGE_SIZE - 1) / PAGE_SIZE)
+struct page;
+
 struct inode {
 	/* guarded by the icache spinlock */
 	u32 inum;
@@ -125,6 +131,10 @@ struct inode {
 	short nlink;
 	u32 size;
 	u32 addrs[NDIRECT + 1];
+
+	/* The page cache (fs/pagecache.c): page i holds bytes [i * 4096,
+	 * (i + 1) * 4096) of the file. Guarded by the page cache's lock. */
+	struct page *pcache[PCACHE_PAGES];
 };
 
 void icache_init(void);
@@ -179,6 +189,8 @@ ssize_t readi(struct inode *ip, bool user, u64 dst, u32 off, u32 n);
 ssize_t writei(struct inode *ip, bool user, u64 src, u32 off, u32 n);
 /* In-memory inodes referenced right now (for leak checks). */
 int icache_busy_count(void);
+/* Slot i (0 .. NINODE-1) of the inode cache, for the page cache's reclaim. */
+struct inode *icache_inode(int i);
 /* Free on-disk inodes right now. */
 u32 fs_count_free_inodes(void);
 

@@ -172,6 +172,9 @@ struct mem_stats {
 	u64 thp_mapped;     /* 2 MiB mappings made by sbrk (event count) */
 	u64 thp_copies;     /* COW faults that copied a whole 2 MiB page */
 	u64 thp_splits;     /* 2 MiB mappings split into 4 KiB PTEs */
+	u64 cache_pages;    /* pages in the page cache right now */
+	u64 file_faults;    /* faults that mapped a page-cache page */
+	u64 writebacks;     /* page-cache pages written back */
 };
 void mem_get_stats(struct mem_stats *st);
 u64 free_page_count(void);

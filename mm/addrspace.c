@@ -13,6 +13,7 @@
 #include <printk.h>
 #include <string.h>
 #include <asm/cpu.h>
+#include <fs.h>
 #include "internal.h"
 #include "huge.h"
 
@@ -77,16 +78,17 @@ void unmap_pages(struct mm *mm, u64 start, u64 end)
 
 void mm_destroy(struct mm *mm)
 {
-	struct vma *v, *next;
+	struct vma *v, *dead;
 
+	mm_writeback(mm, 0, USER_TOP); /* exit and exec lose nothing written */
 	spin_lock(&mm->lock);
-	for (v = mm->vmas; v; v = next) {
-		next = v->next;
+	for (v = mm->vmas; v; v = v->next)
 		release_pages(mm, v->start, v->end, false);
-		kfree(v);
-	}
+	dead = mm->vmas;
 	mm->vmas = NULL;
+	mm->vma_cache = NULL;
 	spin_unlock(&mm->lock);
+	vma_free_list(dead);
 	if (mm->active_cpus & ~(1UL << cpu_id()))
 		panic("mm_destroy: mm still active on cpus %lx",
 		      mm->active_cpus);
@@ -123,6 +125,8 @@ struct mm *mm_dup(struct mm *old)
 			err = -ENOMEM;
 			break;
 		}
+		c->file = v->file ? idup(v->file) : NULL;
+		c->pgoff = v->pgoff;
 		*tailp = c;
 		tailp = &c->next;
 		err = vma_copy_ptes(old, child, v);

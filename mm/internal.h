@@ -40,6 +40,7 @@ void page_array_init(const struct mem_region *banks, int n,
 enum vm_event {
 	EV_COW_COPY, EV_COW_REUSE, EV_ZERO_FILL,
 	EV_THP_MAP, EV_THP_COPY, EV_THP_SPLIT,
+	EV_FILE_FAULT,
 	NR_VM_EVENTS
 };
 extern u64 vm_events[MAX_CPUS][NR_VM_EVENTS];
@@ -138,9 +139,16 @@ int vma_link(struct mm *mm, struct vma *v);
  * VMA, or NULL (no memory, nothing changed). mm->lock held on entry and
  * exit. */
 struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr);
-/* Unlinks v from mm and frees it; its pages must be unmapped already.
+/* Unlinks v from mm (its pages must be unmapped already) and pushes it
+ * on the list *dead, for vma_free_list() once mm->lock is dropped.
  * mm->lock held on entry and exit. */
-void vma_remove(struct mm *mm, struct vma *v);
+void vma_remove(struct mm *mm, struct vma *v, struct vma **dead);
+/* Frees a list of removed VMAs and drops their file references. Sleeps:
+ * no spinlock held. */
+void vma_free_list(struct vma *dead);
+/* mmap.c: writes back the pages that shared file mappings of the writable
+ * kind map in [start, end). Sleeps: mm->lock not held on entry. */
+void mm_writeback(struct mm *mm, u64 start, u64 end);
 
 /* kcheck.c: prints one "# calf: INVARIANT: ..." line; returns 1. */
 int kcheck_report(const char *fmt, ...) __printf(1, 2);

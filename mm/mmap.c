@@ -41,6 +41,8 @@
 #include <pgtable.h>
 #include <printk.h>
 #include <uapi/mman.h>
+#include <fs.h>
+#include <pagecache.h>
 #include <asm/arch.h>
 #include "internal.h"
 
@@ -122,11 +124,13 @@ static int split_at(struct mm *mm, u64 addr)
 
 /*
  * Removes the mmap VMAs inside [start, end) and their pages, splitting
- * VMAs that stick out. 0 or -ENOMEM (a split failed: the VMAs may be cut
- * at start, which maps nothing differently). The caller has checked that
- * only mmap VMAs meet the range. mm->lock held on entry and exit.
+ * VMAs that stick out; the VMAs go on *dead for vma_free_list(). 0 or
+ * -ENOMEM (a split failed: the VMAs may be cut at start, which maps
+ * nothing differently). The caller has checked that only mmap VMAs meet
+ * the range and written back shared file pages. mm->lock held on entry
+ * and exit.
  */
-static int unmap_range(struct mm *mm, u64 start, u64 end)
+static int unmap_range(struct mm *mm, u64 start, u64 end, struct vma **dead)
 {
 	struct vma *v, *next;
 	bool any = false;
@@ -142,7 +146,7 @@ static int unmap_range(struct mm *mm, u64 start, u64 end)
 		if (v->end <= start)
 			continue;
 		unmap_pages(mm, v->start, v->end);
-		vma_remove(mm, v);
+		vma_remove(mm, v, dead);
 		any = true;
 	}
 	if (any) {
@@ -190,22 +194,18 @@ static int flags_check(int flags)
 }
 
 /*
- * Links a new mmap VMA for [start, end) (replacing what MAP_FIXED covers).
- * 0, -EINVAL or -ENOMEM with nothing changed, except that a MAP_FIXED
- * range has been unmapped. mm->lock held on entry and exit.
+ * Links a new mmap VMA for [start, end) (replacing what MAP_FIXED covers,
+ * whose VMAs go on *dead). Returns the VMA, or NULL (no memory; a MAP_FIXED
+ * range may have been unmapped). mm->lock held on entry and exit.
  */
 static int map_locked(struct mm *mm, u64 start, u64 end, unsigned vmflags,
-		      bool fixed)
+		      bool fixed, struct vma **dead)
 {
 	struct vma *v;
 	int err;
 
 	if (fixed) {
-		if (start < PAGE_SIZE)
-			return -EINVAL;
-		err = range_is_mmap(mm, start, end, false);
-		if (!err)
-			err = unmap_range(mm, start, end);
+		err = unmap_range(mm, start, end, dead);
 		if (err)
 			return err;
 	}
@@ -219,43 +219,75 @@ static int map_locked(struct mm *mm, u64 start, u64 end, unsigned vmflags,
 	return 0;
 }
 
-long mm_mmap(struct mm *mm, u64 addr, u64 len, int prot, int flags)
+/* Checks mmap's arguments and rounds *len up to pages; 0 or -EINVAL. */
+static int mmap_check(u64 addr, u64 *len, int prot, int flags, u64 off)
 {
-	unsigned vmflags = prot_to_vm(prot) | VM_MAYWRITE;
-	u64 start = addr, end;
-	int err;
+	u64 end;
+	int err = prot_check(prot);
 
-	err = prot_check(prot);
 	if (!err)
 		err = flags_check(flags);
-	if (!err && !IS_ALIGNED(addr, PAGE_SIZE))
+	if (!err &&
+	    (!IS_ALIGNED(addr, PAGE_SIZE) || !IS_ALIGNED(off, PAGE_SIZE)))
 		err = -EINVAL;
 	/* Without MAP_FIXED, addr is only a hint, and calf ignores it. */
 	if (!err)
-		err = range_check((flags & MAP_FIXED) ? addr : PAGE_SIZE, len,
+		err = range_check((flags & MAP_FIXED) ? addr : PAGE_SIZE, *len,
 				  &end);
+	if (!err && (flags & MAP_FIXED) && addr < PAGE_SIZE)
+		err = -EINVAL;
+	if (!err && off > USER_TOP) /* keeps file page numbers small */
+		err = -EINVAL;
+	*len = ALIGN_UP(*len, PAGE_SIZE);
+	return err;
+}
+
+long mm_mmap(struct mm *mm, u64 addr, u64 len, int prot, int flags,
+	     struct inode *file, u64 off, bool maywrite)
+{
+	unsigned vmflags = prot_to_vm(prot);
+	struct vma *dead = NULL, *v = NULL;
+	u64 start = addr;
+	int err;
+
+	err = mmap_check(addr, &len, prot, flags, off);
 	if (err)
 		return err;
-	len = ALIGN_UP(len, PAGE_SIZE);
 	if (flags & MAP_SHARED)
 		vmflags |= VM_SHARED;
+	if (maywrite)
+		vmflags |= VM_MAYWRITE;
+	if (flags & MAP_FIXED) {
+		spin_lock(&mm->lock);
+		err = range_is_mmap(mm, start, start + len, false);
+		spin_unlock(&mm->lock);
+		if (err)
+			return err;
+		mm_writeback(mm, start, start + len);
+	}
 	spin_lock(&mm->lock);
 	if (!(flags & MAP_FIXED)) {
 		start = place(mm, len);
 		if (!start)
 			err = -ENOMEM;
 	}
-	end = start + len;
-	if (!err)
-		err = map_locked(mm, start, end, vmflags, flags & MAP_FIXED);
+	if (!err) {
+		err = map_locked(mm, start, start + len, vmflags,
+				 flags & MAP_FIXED, &dead);
+		v = err ? NULL : vma_find(mm, start);
+	}
+	if (v && file) {
+		v->file = idup(file);
+		v->pgoff = off >> PAGE_SHIFT;
+	}
 	spin_unlock(&mm->lock);
+	vma_free_list(dead);
 	if (err)
 		return err;
-	if ((vmflags & VM_SHARED) && mm_populate(mm, start, end)) {
-		spin_lock(&mm->lock);
-		if (unmap_range(mm, start, end))
-			panic("mm_mmap: cannot undo [%lx, %lx)", start, end);
-		spin_unlock(&mm->lock);
+	/* Anonymous shared pages have no other home: make them now. */
+	if (!file && (vmflags & VM_SHARED) &&
+	    mm_populate(mm, start, start + len)) {
+		mm_munmap(mm, start, len);
 		return -ENOMEM;
 	}
 	return (long)start;
@@ -263,6 +295,7 @@ long mm_mmap(struct mm *mm, u64 addr, u64 len, int prot, int flags)
 
 int mm_munmap(struct mm *mm, u64 addr, u64 len)
 {
+	struct vma *dead = NULL;
 	u64 end;
 	int err = range_check(addr, len, &end);
 
@@ -270,9 +303,14 @@ int mm_munmap(struct mm *mm, u64 addr, u64 len)
 		return err;
 	spin_lock(&mm->lock);
 	err = range_is_mmap(mm, addr, end, false);
-	if (!err)
-		err = unmap_range(mm, addr, end);
 	spin_unlock(&mm->lock);
+	if (err)
+		return err;
+	mm_writeback(mm, addr, end);
+	spin_lock(&mm->lock);
+	err = unmap_range(mm, addr, end, &dead);
+	spin_unlock(&mm->lock);
+	vma_free_list(dead);
 	return err;
 }
 
@@ -365,5 +403,69 @@ int mm_msync(struct mm *mm, u64 addr, u64 len, int flags)
 	spin_lock(&mm->lock);
 	err = range_is_mmap(mm, addr, end, true);
 	spin_unlock(&mm->lock);
-	return err; /* anonymous memory has nowhere to go */
+	if (!err)
+		mm_writeback(mm, addr, end);
+	return err;
+}
+
+/*
+ * The next page at or after *va, below end, that a shared file mapping of
+ * the writable kind maps: returned with a reference, its file and page
+ * number in *ip and *idx; NULL when there is none. Advances *va past it.
+ * mm->lock held on entry and exit.
+ */
+static struct page *next_shared_page(struct mm *mm, u64 *va, u64 end,
+				     struct inode **ip, u64 *idx)
+{
+	struct vma *v;
+
+	for (v = mm->vmas; v && v->start < end; v = v->next) {
+		u64 a, stop;
+
+		if (v->end <= *va || !v->file ||
+		    (v->flags & (VM_SHARED | VM_MAYWRITE)) !=
+			(VM_SHARED | VM_MAYWRITE))
+			continue;
+		/* No page of a file lies past PCACHE_PAGES. */
+		stop = MIN(MIN(v->end, end),
+			   v->start +
+			       (PCACHE_PAGES > v->pgoff
+				    ? (PCACHE_PAGES - v->pgoff) << PAGE_SHIFT
+				    : 0));
+		for (a = MAX(*va, v->start); a < stop; a += PAGE_SIZE) {
+			struct pt_walk w = mm_walk(mm, a, false);
+
+			if (w.found != WALK_PTE || !pte_valid(*w.ptep))
+				continue;
+			*va = a + PAGE_SIZE;
+			*ip = v->file;
+			*idx = v->pgoff + ((a - v->start) >> PAGE_SHIFT);
+			page_get(pa_to_page(pte_pa(*w.ptep)));
+			return pa_to_page(pte_pa(*w.ptep));
+		}
+	}
+	*va = end;
+	return NULL;
+}
+
+void mm_writeback(struct mm *mm, u64 start, u64 end)
+{
+	u64 va = start;
+
+	while (va < end) {
+		struct inode *ip;
+		struct page *pg;
+		u64 idx;
+
+		spin_lock(&mm->lock);
+		pg = next_shared_page(mm, &va, end, &ip, &idx);
+		spin_unlock(&mm->lock);
+		if (!pg)
+			break;
+		/* A full disk keeps the bytes in the cache page only. */
+		if (pcache_writeback(ip, idx, pg))
+			printk("mmap: writeback of inode page %lu failed\n",
+			       idx);
+		page_put(pg);
+	}
 }

@@ -28,6 +28,7 @@
 #include <spinlock.h>
 #include <platform.h>
 #include <asm/cpu.h>
+#include <pagecache.h>
 #include "internal.h"
 
 struct page_bank page_banks[MAX_PAGE_BANKS];
@@ -215,6 +216,12 @@ struct page *alloc_page(unsigned gfp)
 	pg = pcp_take(&pcp[cpu_id()], true);
 	if (!pg)
 		pg = steal_page();
+	/* Out: give back the page cache's clean, unmapped pages, then retry. */
+	if (!pg && pcache_reclaim()) {
+		pg = pcp_take(&pcp[cpu_id()], true);
+		if (!pg)
+			pg = steal_page();
+	}
 	if (!pg)
 		return NULL;
 	if (pg->refcount != 0 || (pg->flags & PG_RESERVED))

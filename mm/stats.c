@@ -4,6 +4,7 @@
 #include <pgtable.h>
 #include <printk.h>
 #include <asm/cpu.h>
+#include <pagecache.h>
 #include "internal.h"
 
 u64 vm_events[MAX_CPUS][NR_VM_EVENTS]; /* see internal.h */
@@ -31,6 +32,9 @@ void mem_get_stats(struct mem_stats *st)
 	st->thp_mapped = vm_event_sum(EV_THP_MAP);
 	st->thp_copies = vm_event_sum(EV_THP_COPY);
 	st->thp_splits = vm_event_sum(EV_THP_SPLIT);
+	st->cache_pages = pcache_pages();
+	st->file_faults = vm_event_sum(EV_FILE_FAULT);
+	st->writebacks = pcache_writebacks();
 }
 
 /* Checks one leaf of VMA v at va; returns the number of problems. */

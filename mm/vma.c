@@ -10,6 +10,8 @@
 #include <mm.h>
 #include <errno.h>
 #include <printk.h>
+#include <fs.h>
+#include <file.h>
 #include "internal.h"
 
 struct vma *vma_find_slow(struct mm *mm, u64 addr)
@@ -34,6 +36,8 @@ struct vma *vma_new(u64 start, u64 end, unsigned flags, enum vma_kind kind)
 		v->flags = flags;
 		v->kind = kind;
 		v->next = NULL;
+		v->file = NULL;
+		v->pgoff = 0;
 	}
 	return v;
 }
@@ -93,6 +97,8 @@ struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr)
 	n = vma_new(addr, v->end, v->flags, v->kind);
 	if (!n)
 		return NULL;
+	n->file = v->file ? idup(v->file) : NULL;
+	n->pgoff = v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
 	v->end = addr;
 	n->next = v->next;
 	v->next = n;
@@ -101,7 +107,7 @@ struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr)
 }
 
 /* Contract in internal.h. */
-void vma_remove(struct mm *mm, struct vma *v)
+void vma_remove(struct mm *mm, struct vma *v, struct vma **dead)
 {
 	struct vma **pp = &mm->vmas;
 
@@ -111,5 +117,19 @@ void vma_remove(struct mm *mm, struct vma *v)
 		panic("vma_remove: [%lx, %lx) not in its mm", v->start, v->end);
 	*pp = v->next;
 	mm->vma_cache = NULL;
-	kfree(v);
+	v->next = *dead;
+	*dead = v;
+}
+
+/* Contract in internal.h. */
+void vma_free_list(struct vma *dead)
+{
+	struct vma *next;
+
+	for (; dead; dead = next) {
+		next = dead->next;
+		if (dead->file)
+			file_inode_put(dead->file);
+		kfree(dead);
+	}
 }

@@ -11,6 +11,7 @@
 #include <platform.h>
 #include <uapi/memstat.h>
 #include <uapi/mman.h>
+#include <file.h>
 #include <asm/arch.h>
 #include "internal.h"
 
@@ -51,13 +52,18 @@ SYSCALL(sbrk)
 
 SYSCALL(mmap)
 {
-	int flags = (int)a[3];
+	int prot = (int)a[2], flags = (int)a[3], err;
+	struct inode *ip = NULL;
+	bool maywrite = true;
 
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV; /* file mappings: not yet */
-	if (a[5] & (PAGE_SIZE - 1))
-		return -EINVAL;
-	return mm_mmap(current()->mm, a[0], a[1], (int)a[2], flags);
+	if (!(flags & MAP_ANONYMOUS)) {
+		ip = file_mmap_inode((int)a[4], prot, flags & MAP_SHARED,
+				     &maywrite, &err);
+		if (!ip)
+			return err;
+	}
+	return mm_mmap(current()->mm, a[0], a[1], prot, flags, ip, a[5],
+		       maywrite);
 }
 
 SYSCALL(munmap)
@@ -151,6 +157,9 @@ SYSCALL(memstat)
 	ms.thp_mapped = st.thp_mapped;
 	ms.thp_copies = st.thp_copies;
 	ms.thp_splits = st.thp_splits;
+	ms.cache_pages = st.cache_pages;
+	ms.file_faults = st.file_faults;
+	ms.writebacks = st.writebacks;
 	ms.nproc = proc_count();
 	return copy_to_user(a[0], &ms, sizeof(ms));
 }

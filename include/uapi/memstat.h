@@ -15,6 +15,9 @@ struct memstat {
 	unsigned long thp_mapped; /* 2 MiB heap mappings made (since boot) */
 	unsigned long thp_copies; /* COW faults that copied a 2 MiB page */
 	unsigned long thp_splits; /* 2 MiB mappings split into 4 KiB pages */
+	unsigned long cache_pages; /* pages in the page cache (mmap'd files) */
+	unsigned long file_faults; /* faults that mapped a page-cache page */
+	unsigned long writebacks;  /* page-cache pages written to disk */
 };
 
 #define PROCINFO_NAME 16

@@ -36,6 +36,7 @@ int main(int argc, char *argv[])
 	show("used", ms.total_pages - ms.reserved_pages - ms.free_pages);
 	show("free", ms.free_pages);
 	show("shared (COW)", ms.shared_pages);
+	show("page cache", ms.cache_pages);
 	printf("%-18s %8lu\n", "COW copy faults", ms.cow_copy_faults);
 	printf("%-18s %8lu\n", "COW reuse faults", ms.cow_reuse_faults);
 	printf("%-18s %8lu\n", "zero-fill faults", ms.zero_fill_faults);
@@ -43,6 +44,8 @@ int main(int argc, char *argv[])
 	printf("%-18s %8lu\n", "2 MiB mappings", ms.thp_mapped);
 	printf("%-18s %8lu\n", "2 MiB COW copies", ms.thp_copies);
 	printf("%-18s %8lu\n", "2 MiB splits", ms.thp_splits);
+	printf("%-18s %8lu\n", "file faults", ms.file_faults);
+	printf("%-18s %8lu\n", "page writebacks", ms.writebacks);
 	printf("%-18s %8lu\n", "processes", ms.nproc);
 	exit(0);
 }
