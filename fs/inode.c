@@ -413,7 +413,8 @@ ssize_t readi(struct inode *ip, bool user, u64 dst, u32 off, u32 n)
 		pg = pcache_find(ip, off / PAGE_SIZE);
 		if (pg) { /* newer than the disk: stores through mappings */
 			err = copy_out(user, dst,
-				       (u8 *)page_address(pg) + off % PAGE_SIZE, m);
+				       (u8 *)page_address(pg) + off % PAGE_SIZE,
+				       m);
 			page_put(pg);
 		} else if (addr == 0) {
 			err = copy_out(user, dst, zero_block, m);

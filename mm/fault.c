@@ -258,7 +258,7 @@ enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access)
 	/* A page filled can be reclaimed before it is mapped, when memory
 	 * is that short: give up after a few rounds. */
 	for (tries = 0; tries < 4; tries++) {
-		struct fill_request need = { NULL, 0 };
+		struct fill_request need = {NULL, 0};
 
 		spin_lock(&mm->lock);
 		r = dispatch(mm, addr, access, &need);
@@ -286,7 +286,8 @@ static u64 next_unmapped_file_page(struct mm *mm, u64 *va, u64 end)
 
 		if (v->end <= *va || !v->file)
 			continue;
-		for (a = MAX(*va, v->start); a < MIN(v->end, end); a += PAGE_SIZE) {
+		for (a = MAX(*va, v->start); a < MIN(v->end, end);
+		     a += PAGE_SIZE) {
 			struct pt_walk w = mm_walk(mm, a, false);
 
 			if (w.found == WALK_PTE && pte_valid(*w.ptep))
@@ -312,9 +313,10 @@ void mm_prefault(struct mm *mm, u64 addr, u64 len, bool write)
 		spin_lock(&mm->lock);
 		page = next_unmapped_file_page(mm, &va, end);
 		spin_unlock(&mm->lock);
-		if (!page || handle_page_fault(mm, page,
-					       (write ? FAULT_WRITE : FAULT_READ) |
-						   FAULT_KERNEL) != FAULT_OK)
+		if (!page ||
+		    handle_page_fault(mm, page,
+				      (write ? FAULT_WRITE : FAULT_READ) |
+					  FAULT_KERNEL) != FAULT_OK)
 			return;
 	}
 }

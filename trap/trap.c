@@ -82,7 +82,8 @@ void user_page_fault(u64 addr, unsigned access, u64 pc)
 	else if (r == FAULT_OOM)
 		pause_ticks(1);
 	else if (r == FAULT_BUS)
-		kill_current("access beyond the end of a mapped file", addr, pc);
+		kill_current("access beyond the end of a mapped file", addr,
+			     pc);
 }
 
 void user_exception(const char *what, u64 addr, u64 pc)
