@@ -330,11 +330,51 @@ static void test_oom(void)
 	check_no_leak(before, "file fault OOM");
 }
 
+static void hog_child(unsigned long unused)
+{
+	while (sbrk(64 * PG) != (char *)-1)
+		;
+	while (sbrk(PG) != (char *)-1)
+		;
+	exit(ms_now().cache_pages == 0 ? 0 : 1);
+}
+
+/* Cached pages nothing maps go when memory runs out; mapped ones stay. */
+static void test_reclaim(void)
+{
+	long before = free_pages();
+	int fd, i, st;
+	char *p, *q;
+
+	make_file("mr", 10);
+	make_file("mq", 11);
+	fd = open("mr", O_RDONLY); /* keeps the inode, and so its cache */
+	p = mmap(0, 3 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	q = map_file("mq", O_RDONLY, PROT_READ, MAP_SHARED, 0);
+	for (i = 0; i < 3; i++)
+		(void)*(volatile char *)(p + i * PG);
+	(void)*(volatile char *)q;
+	munmap(p, 3 * PG);
+	ok(ms_now().cache_pages == 4,
+	   "three unmapped cached pages, one mapped (%lu)",
+	   ms_now().cache_pages);
+	st = run_in_child(hog_child, 0);
+	ok(st == 1 && ms_now().cache_pages == 1,
+	   "a memory hog reclaimed the unmapped ones only (%d, %lu)", st,
+	   ms_now().cache_pages);
+	ok(q[0] == pat(0, 11), "the mapped page is intact");
+	munmap(q, 4 * PG);
+	close(fd);
+	unlink("mr");
+	unlink("mq");
+	check_no_leak(before, "reclaim");
+}
+
 int main(void)
 {
 	long before = free_pages();
 
-	tap_plan(46);
+	tap_plan(50);
 	make_file("mf", 1);
 	test_lazy_and_coherence();
 	test_private();
@@ -343,6 +383,7 @@ int main(void)
 	test_eof();
 	test_read_into_self();
 	test_oom();
+	test_reclaim();
 	ok(ms_now().cache_pages == 0, "the page cache is empty at the end");
 	check_no_leak(before, "mmapfile");
 	tap_done();
