@@ -157,8 +157,9 @@ static void test_private(void)
 		exit(p[PG] == 'c' ? 0 : 1);
 	}
 	wait(&status);
-	p[0] = 'p';
-	p[2 * PG] = 'p';
+	p[0] = '#';
+	ok(p[2 * PG + 1] == pat(2 * PG + 1, 1), "a load maps the cache page");
+	p[2 * PG] = '#'; /* a store to the same page must copy it */
 	ok(status == 0 && p[PG] == pat(PG, 1),
 	   "the child's store stays in the child");
 	ok(file_bad("mf", 1, -1, 0, 0) == 0, "the file never changes");
@@ -374,7 +375,7 @@ int main(void)
 {
 	long before = free_pages();
 
-	tap_plan(50);
+	tap_plan(51);
 	make_file("mf", 1);
 	test_lazy_and_coherence();
 	test_private();
