@@ -170,6 +170,13 @@ void mm_prefault(struct mm *mm, u64 addr, u64 len, bool write);
  * rules, every mapped page's refcount >= 1, every PTE inside a VMA.
  * Returns the number of problems found (each printed). */
 int mm_check(struct mm *mm);
+/*
+ * pmap: describes up to max of mm's VMAs into out[] (struct vmainfo of
+ * uapi/memstat.h), page counts included; returns how many. mm->lock not
+ * held on entry; the caller keeps mm alive (holds its process's lock).
+ */
+struct vmainfo;
+int mm_vmainfo(struct mm *mm, struct vmainfo *out, int max);
 /* User pages mapped in mm (a 2 MiB page counts 512). */
 u64 mm_resident_pages(struct mm *mm);
 /*

@@ -5,6 +5,9 @@
 #include <printk.h>
 #include <asm/cpu.h>
 #include <pagecache.h>
+#include <fs.h>
+#include <string.h>
+#include <uapi/memstat.h>
 #include "internal.h"
 
 u64 vm_events[MAX_CPUS][NR_VM_EVENTS]; /* see internal.h */
@@ -119,4 +122,63 @@ int mm_check(struct mm *mm)
 	bad += pgtable_check(mm->root, 0, PT_ENTRIES / 2);
 	spin_unlock(&mm->lock);
 	return bad;
+}
+
+/* Adds the page(s) of leaf pte (n small pages) to info's counts. */
+static void count_leaf(struct vmainfo *info, pte_t pte, u64 n)
+{
+	info->resident += n;
+	if (page_refcount(pa_to_page(pte_pa(pte))) > 1)
+		info->shared += n;
+	if (pte_cow(pte))
+		info->cow += n;
+}
+
+/* Fills info's page counts from v's PTEs. mm->lock held on entry and exit. */
+static void count_vma(struct mm *mm, struct vma *v, struct vmainfo *info)
+{
+	u64 va = v->start;
+
+	while (va < v->end) {
+		struct pt_walk w = mm_walk(mm, va, false);
+		u64 span_end = MIN(ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE, v->end);
+
+		if (w.found == WALK_HUGE) {
+			count_leaf(info, *w.ptep, HUGE_PAGES);
+		} else if (w.found == WALK_PTE) {
+			u64 i, n = (span_end - va) >> PAGE_SHIFT;
+			for (i = 0; i < n; i++)
+				if (pte_valid(w.ptep[i]))
+					count_leaf(info, w.ptep[i], 1);
+		}
+		va = span_end;
+	}
+}
+
+int mm_vmainfo(struct mm *mm, struct vmainfo *out, int max)
+{
+	static const unsigned kinds[] = {
+	    [VMA_IMAGE] = VMAINFO_IMAGE, [VMA_HEAP] = VMAINFO_HEAP,
+	    [VMA_STACK] = VMAINFO_STACK, [VMA_MMAP] = VMAINFO_MMAP};
+	struct vma *v;
+	int n = 0;
+
+	spin_lock(&mm->lock);
+	for (v = mm->vmas; v && n < max; v = v->next, n++) {
+		struct vmainfo *info = &out[n];
+
+		memset(info, 0, sizeof(*info));
+		info->start = v->start;
+		info->end = v->end;
+		info->prot = (v->flags & VM_READ ? PROT_READ : 0) |
+			     (v->flags & VM_WRITE ? PROT_WRITE : 0) |
+			     (v->flags & VM_EXEC ? PROT_EXEC : 0);
+		info->kind = kinds[v->kind];
+		info->shared_map = !!(v->flags & VM_SHARED);
+		info->inum = v->file ? v->file->inum : 0;
+		info->offset = v->pgoff << PAGE_SHIFT;
+		count_vma(mm, v, info);
+	}
+	spin_unlock(&mm->lock);
+	return n;
 }

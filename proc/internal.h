@@ -24,6 +24,9 @@ long do_fork(void);
 long proc_list(uaddr_t buf, int max);
 /* Processes in use (memstat). */
 long proc_count(void);
+/* pmap: up to max struct vmainfo of process pid into buf; the count, or
+ * -ESRCH, -EINVAL, -EFAULT, -ENOMEM. At most a page's worth. */
+long proc_vmainfo(int pid, uaddr_t buf, int max);
 int do_wait(uaddr_t status_addr);
 int do_kill(int pid);
 /*

@@ -171,6 +171,34 @@ long proc_list(uaddr_t buf, int max)
 	return n;
 }
 
+long proc_vmainfo(int pid, uaddr_t buf, int max)
+{
+	struct vmainfo *info;
+	struct proc *p;
+	long n = -ESRCH;
+
+	if (max < 0)
+		return -EINVAL;
+	max = MIN(max, (int)(PAGE_SIZE / sizeof(*info)));
+	info = kalloc_page();
+	if (!info)
+		return -ENOMEM;
+	for (p = proc_table; p < &proc_table[NPROC]; p++) {
+		spin_lock(&p->lock);
+		if (p->pid == pid && p->state != P_UNUSED) {
+			/* p->lock keeps the mm: exit takes it away under it. */
+			n = p->mm ? mm_vmainfo(p->mm, info, max) : 0;
+			spin_unlock(&p->lock);
+			break;
+		}
+		spin_unlock(&p->lock);
+	}
+	if (n > 0 && copy_to_user(buf, info, (size_t)n * sizeof(*info)))
+		n = -EFAULT;
+	kfree_page(info);
+	return n;
+}
+
 long proc_count(void)
 {
 	struct proc *p;

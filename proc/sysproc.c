@@ -169,6 +169,11 @@ SYSCALL(procinfo)
 	return proc_list(a[0], (int)a[1]);
 }
 
+SYSCALL(vmainfo)
+{
+	return proc_vmainfo((int)a[0], a[1], (int)a[2]);
+}
+
 /* Only init may end the machine: any other caller gets -EPERM. */
 SYSCALL(poweroff)
 {

@@ -35,4 +35,21 @@ struct procinfo {
 #define PROCINFO_RUNNING 3
 #define PROCINFO_ZOMBIE 4
 
+/* One mapping of a process, as vmainfo() reports it (pmap). */
+struct vmainfo {
+	unsigned long start, end; /* [start, end) */
+	unsigned long offset;     /* file offset of start (file mappings) */
+	unsigned long resident;   /* pages mapped */
+	unsigned long shared;     /* of those, pages with other users too */
+	unsigned long cow;        /* of those, copy-on-write right now */
+	unsigned int prot;        /* PROT_* (uapi/mman.h) */
+	unsigned int kind;        /* VMAINFO_* */
+	unsigned int shared_map;  /* 1: MAP_SHARED, 0: private */
+	unsigned int inum;        /* the file's inode number, 0: anonymous */
+};
+#define VMAINFO_IMAGE 0 /* a segment of the program */
+#define VMAINFO_HEAP 1
+#define VMAINFO_STACK 2
+#define VMAINFO_MMAP 3
+
 #endif

@@ -41,6 +41,7 @@
 #define SYS_munmap 29   /* (addr, len) */
 #define SYS_mprotect 30 /* (addr, len, prot) */
 #define SYS_msync 31    /* (addr, len, flags) */
+#define SYS_vmainfo 32  /* (int pid, struct vmainfo *buf, int max) -> count */
 
 #define SBRK_MODE_EAGER 1
 #define SBRK_MODE_LAZY 2

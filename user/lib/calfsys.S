@@ -23,3 +23,4 @@
 	syscall kcheck, SYS_kcheck
 	syscall mprotect, SYS_mprotect
 	syscall msync, SYS_msync
+	syscall vmainfo, SYS_vmainfo

@@ -90,5 +90,7 @@ int kcheck(void);
 /* mprotect() and msync() take Linux's arguments (PROT_*, MS_*). */
 int mprotect(void *addr, size_t len, int prot);
 int msync(void *addr, size_t len, int flags);
+/* vmainfo() copies up to max records of process pid's mappings (pmap). */
+int vmainfo(int pid, struct vmainfo *, int max);
 
 #endif
