@@ -28,6 +28,7 @@
 #include <fs.h>
 #include <mm.h>
 #include <pagecache.h>
+#include <addrspace.h>
 #include <printk.h>
 #include <string.h>
 #include <uaccess.h>

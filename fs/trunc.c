@@ -25,6 +25,7 @@
  */
 #include <fs.h>
 #include <pagecache.h>
+#include <addrspace.h>
 #include <printk.h>
 #include <spinlock.h>
 
@@ -107,9 +108,11 @@ static bool itrunc_step(struct inode *ip)
 	bool room = true, dirty = false;
 	int i;
 
-	/* Mappings first: no page of a block about to be freed stays cached
-	 * or mapped (a fault between steps may bring the shorter file's pages
-	 * back; the next step drops them again). */
+	/* Mappings first: no page of a block about to be freed stays mapped
+	 * in any address space, nor cached (a fault between steps may bring
+	 * the shorter file's pages back; the next step drops them again). The
+	 * next access to one finds end of file. */
+	mm_unmap_file_from(ip, 0);
 	pcache_truncate(ip, 0);
 
 	if (bp != NULL) {

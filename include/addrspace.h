@@ -55,6 +55,7 @@ struct mm {
 	u64 heap_start, brk;     /* guarded by lock */
 	u64 active_cpus;         /* atomic: cpus that may cache its PTEs */
 	u64 rss;                 /* user pages mapped, guarded by lock */
+	struct mm *all_next, **all_pprev; /* every mm; guarded by mm_all_lock */
 };
 
 /* Access kinds of a page fault, for handle_page_fault(). */
@@ -156,6 +157,13 @@ extern bool thp_enabled;
  * FAULT_SEGV), so the kernel may call it from its trap handler in the
  * middle of a uaccess copy. mm->lock not held on entry. */
 enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access);
+
+/*
+ * Truncation: unmaps, in every address space, the pages that map page idx
+ * or later of file ip (private copies included), so that the next access
+ * finds end of file. Called with ip locked; takes every mm->lock in turn.
+ */
+void mm_unmap_file_from(struct inode *ip, u64 idx);
 
 /*
  * Faults in the pages of file mappings in [addr, addr + len) that are not

@@ -17,6 +17,11 @@
 #include "internal.h"
 #include "huge.h"
 
+/* Every address space, for truncation (mm_unmap_file_from()). Lock order:
+ * mm_all_lock > mm->lock. */
+static struct spinlock mm_all_lock = SPINLOCK_INIT("mm_all");
+static struct mm *mm_all;
+
 struct mm *mm_create(void)
 {
 	struct mm *mm = kzalloc(sizeof(*mm));
@@ -32,7 +37,49 @@ struct mm *mm_create(void)
 	memcpy(&mm->root[PT_ENTRIES / 2], &kernel_root[PT_ENTRIES / 2],
 	       sizeof(pte_t) * PT_ENTRIES / 2);
 	spin_init(&mm->lock, "mm");
+	spin_lock(&mm_all_lock);
+	mm->all_next = mm_all;
+	if (mm_all)
+		mm_all->all_pprev = &mm->all_next;
+	mm->all_pprev = &mm_all;
+	mm_all = mm;
+	spin_unlock(&mm_all_lock);
 	return mm;
+}
+
+/* Unmaps page idx of ip and beyond from mm. mm_all_lock held. */
+static void unmap_file_pages(struct mm *mm, struct inode *ip, u64 idx)
+{
+	bool any = false;
+	struct vma *v;
+
+	spin_lock(&mm->lock);
+	for (v = mm->vmas; v; v = v->next) {
+		u64 from = v->start;
+
+		if (v->file != ip)
+			continue;
+		if (idx > v->pgoff)
+			from += MIN(idx - v->pgoff, (v->end - v->start) >> PAGE_SHIFT)
+				<< PAGE_SHIFT;
+		if (from < v->end) {
+			unmap_pages(mm, from, v->end);
+			any = true;
+		}
+	}
+	if (any)
+		mm_flush_all(mm);
+	spin_unlock(&mm->lock);
+}
+
+void mm_unmap_file_from(struct inode *ip, u64 idx)
+{
+	struct mm *mm;
+
+	spin_lock(&mm_all_lock);
+	for (mm = mm_all; mm; mm = mm->all_next)
+		unmap_file_pages(mm, ip, idx);
+	spin_unlock(&mm_all_lock);
 }
 
 /*
@@ -81,6 +128,11 @@ void mm_destroy(struct mm *mm)
 	struct vma *v, *dead;
 
 	mm_writeback(mm, 0, USER_TOP); /* exit and exec lose nothing written */
+	spin_lock(&mm_all_lock);
+	*mm->all_pprev = mm->all_next;
+	if (mm->all_next)
+		mm->all_next->all_pprev = mm->all_pprev;
+	spin_unlock(&mm_all_lock);
 	spin_lock(&mm->lock);
 	for (v = mm->vmas; v; v = v->next)
 		release_pages(mm, v->start, v->end, false);

@@ -2,7 +2,12 @@
  * Private to mm/.
  *
  * Lock order (outermost first):
- *   wait_lock > proc->lock > mm->lock > kmalloc_lock > page_lock
+ *   wait_lock > proc->lock > mm_all_lock > mm->lock > pcache lock
+ *     > kmalloc_lock > page_lock
+ * (mm_all_lock: the list of every mm, for truncation; the pcache lock:
+ * fs/pagecache.c, taken under mm->lock by file faults and by the page
+ * allocator's reclaim, which frees pages under it.) Filling the page cache
+ * sleeps: file faults drop mm->lock for it.
  * mm->lock guards an address space's VMA list, its page tables and the
  * PTEs in them; struct page refcounts are atomic and need no lock.
  */

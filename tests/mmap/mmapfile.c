@@ -267,10 +267,16 @@ static void test_eof(void)
 	make_file("mf", 6);
 	p = map_file("mf", O_RDWR, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	q = map_file("mf", O_RDONLY, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
+	(void)*(volatile char *)p; /* the cache page, mapped */
+	q[0] = 'x';                /* a private copy */
 	fd = open("mf", O_RDWR | O_TRUNC);
 	close(fd);
 	ok(run_in_child(load_child, (unsigned long)(p + PG)) == -1,
 	   "after O_TRUNC, a load of an untouched page kills");
+	ok(run_in_child(load_child, (unsigned long)p) == -1,
+	   "so does a load of a page mapped before");
+	ok(run_in_child(load_child, (unsigned long)q) == -1,
+	   "and of a private copy (as on Linux)");
 	ok(run_in_child(store_child, (unsigned long)(q + 2 * PG)) == -1,
 	   "so does a store into a private mapping");
 	munmap(p, 4 * PG);
@@ -375,7 +381,7 @@ int main(void)
 {
 	long before = free_pages();
 
-	tap_plan(51);
+	tap_plan(53);
 	make_file("mf", 1);
 	test_lazy_and_coherence();
 	test_private();
