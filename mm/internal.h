@@ -2,8 +2,8 @@
  * Private to mm/.
  *
  * Lock order (outermost first):
- *   wait_lock > proc->lock > mm_all_lock > mm->lock > pcache lock
- *     > kmalloc_lock > page_lock
+ *   wait_lock > proc->lock > mm_all_lock > mm->lock > kmalloc_lock
+ *     > pcache lock > page_lock
  * (mm_all_lock: the list of every mm, for truncation; the pcache lock:
  * fs/pagecache.c, taken under mm->lock by file faults and by the page
  * allocator's reclaim, which frees pages under it.) Filling the page cache
