@@ -268,7 +268,7 @@ static void test_eof(void)
 	p = map_file("mf", O_RDWR, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	q = map_file("mf", O_RDONLY, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
 	(void)*(volatile char *)p; /* the cache page, mapped */
-	q[0] = 'x';                /* a private copy */
+	q[0] = 'x';		   /* a private copy */
 	fd = open("mf", O_RDWR | O_TRUNC);
 	close(fd);
 	ok(run_in_child(load_child, (unsigned long)(p + PG)) == -1,
@@ -306,6 +306,15 @@ static void test_read_into_self(void)
 	ok(read(fd, p, PG) == PG && p[0] == pat(PG, 8),
 	   "read() of a file into its own mapping");
 	ok(write(fd, p + 2 * PG, 16) == 16, "write() from its own mapping");
+	{
+		struct stat *st = (struct stat *)(p + PG + 96);
+
+		/* fstat() copies out without faulting the page in first: the
+		 * fault handler reads the page in from inside the copy. */
+		ok(fstat(fd, st) == 0 && st->size == FSIZE &&
+		       p[PG + 95] == pat(PG + 95, 8),
+		   "fstat() into an untouched file page");
+	}
 	munmap(p, 4 * PG);
 	close(fd);
 	unlink("mf");
@@ -381,7 +390,7 @@ int main(void)
 {
 	long before = free_pages();
 
-	tap_plan(53);
+	tap_plan(54);
 	make_file("mf", 1);
 	test_lazy_and_coherence();
 	test_private();
