@@ -55,6 +55,7 @@ struct proc {
 	struct file *ofile[NOFILE];
 	struct inode *cwd;
 	char name[16];
+	int sleeplocks_held;       /* sleep_lock() minus sleep_unlock() */
 
 	/* kernel threads (mm == NULL) run this instead of user code */
 	void (*kthread_fn)(void *);

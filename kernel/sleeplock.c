@@ -1,6 +1,7 @@
 /* Sleeping locks: a spinlock-protected flag plus sleep/wakeup. */
 #include <sleeplock.h>
 #include <sched.h>
+#include <proc.h>
 
 void sleeplock_init(struct sleeplock *lk, const char *name)
 {
@@ -17,12 +18,16 @@ void sleep_lock(struct sleeplock *lk)
 		sleep(lk, &lk->lk);
 	lk->locked = true;
 	lk->pid = current_pid();
+	if (current())
+		current()->sleeplocks_held++;
 	spin_unlock(&lk->lk);
 }
 
 void sleep_unlock(struct sleeplock *lk)
 {
 	spin_lock(&lk->lk);
+	if (current() && lk->pid == current()->pid)
+		current()->sleeplocks_held--;
 	lk->locked = false;
 	lk->pid = 0;
 	wakeup(lk);

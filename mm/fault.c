@@ -45,6 +45,7 @@
 #include <string.h>
 #include <asm/cpu.h>
 #include <pagecache.h>
+#include <proc.h>
 #include "internal.h"
 #include "huge.h"
 
@@ -178,15 +179,19 @@ static enum fault_result fault_missing(struct mm *mm, struct vma *vma, u64 va,
 /*
  * Brings a file page into the page cache for a fault; sleeps. FAULT_OK (go
  * round again), FAULT_BUS (beyond end of file), FAULT_OOM, or FAULT_SEGV
- * when this fault may not sleep: the kernel took it inside a copy while
- * holding a spinlock, or holding the file's own lock (a read() of a file
- * into a mapping of it that the system call did not fault in first).
+ * when this fault may not sleep for disk I/O: the kernel took it inside a
+ * copy while holding a spinlock, or a sleeping lock (an inode or a buffer:
+ * taking a second file's lock under the first could deadlock with a
+ * process doing the opposite). read() and write() fault their buffers in
+ * before they lock anything (mm_prefault()), so this only refuses copies
+ * that could not be prepared that way.
  */
 static enum fault_result fill_page(struct fill_request *need)
 {
+	struct proc *p = current();
 	int err;
 
-	if (cpu_this()->noff != 0)
+	if (cpu_this()->noff != 0 || (p && p->sleeplocks_held))
 		return FAULT_SEGV;
 	err = pcache_fill(need->file, need->idx);
 	if (err == 0)

@@ -76,6 +76,7 @@ found:
 	p->chan = NULL;
 	p->mm = NULL;
 	p->exec_mm = NULL;
+	p->sleeplocks_held = 0;
 	p->cwd = NULL;
 	p->kthread_fn = NULL;
 	p->kthread_arg = NULL;
