@@ -201,6 +201,23 @@ u64 pcache_reclaim(void)
 	return freed;
 }
 
+int pcache_walk(int (*fn)(struct page *pg, void *arg), void *arg)
+{
+	u64 idx;
+	int i, sum = 0;
+
+	spin_lock(&pcache_lock);
+	for (i = 0; i < NINODE; i++) {
+		struct inode *ip = icache_inode(i);
+
+		for (idx = 0; idx < PCACHE_PAGES; idx++)
+			if (ip->pcache[idx])
+				sum += fn(ip->pcache[idx], arg);
+	}
+	spin_unlock(&pcache_lock);
+	return sum;
+}
+
 u64 pcache_pages(void)
 {
 	return READ_ONCE(nr_cached);

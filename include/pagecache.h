@@ -36,6 +36,9 @@ void pcache_truncate(struct inode *ip, u64 size);
 /* Frees every cached page nothing but the cache uses; returns how many.
  * For the page allocator when it runs out; never sleeps. */
 u64 pcache_reclaim(void);
+/* kcheck: calls fn on every cached page and returns the sum of its
+ * answers. Takes the cache's lock; fn must not take it. */
+int pcache_walk(int (*fn)(struct page *pg, void *arg), void *arg);
 /* Pages in the page cache right now, and writebacks since boot. */
 u64 pcache_pages(void);
 u64 pcache_writebacks(void);

@@ -14,11 +14,15 @@
  *   user pages  every page a user PTE maps is in use and not a kernel page;
  *               the refcount of every user page equals the number of PTEs
  *               mapping it over all address spaces (a 2 MiB leaf counts
- *               once for each of its 512 pages); a user page with a count
- *               but no mapping is leaked.
+ *               once for each of its 512 pages), plus one if the page
+ *               cache holds it; a user page with a count but no owner is
+ *               leaked.
+ *   page cache  every page the page cache holds (fs/pagecache.c) is a
+ *               user page in use, and counts as one owner more.
  *   PTEs        no PTE is both writable and COW; a page mapped writable
- *               has refcount 1 (calf has no shared writable memory, so a
- *               writable page with a second owner is a missed COW break);
+ *               in a private VMA has refcount 1 (a writable page with a
+ *               second owner is a missed COW break); pages of shared
+ *               mappings (mmap MAP_SHARED) are writable with many owners;
  *               leaves obey the A/D/W^X rules; mm_check() of every
  *               address space (VMAs, rss).
  *   kernel      every other kernel page (kmalloc slab, kernel stack, disk
@@ -36,6 +40,7 @@
 #include <addrspace.h>
 #include <pgtable.h>
 #include <printk.h>
+#include <pagecache.h>
 #include "internal.h"
 
 #define KCHECK_MAX_LINES 16
@@ -104,10 +109,14 @@ static int count_mapping(struct page *pg, u64 va, bool writable,
 	return 0;
 }
 
-/* Checks a user leaf PTE at va and counts the pages it maps. */
-static int check_user_leaf(pte_t pte, u64 va, int level, const char *owner)
+/* Checks a user leaf PTE at va of mm and counts the pages it maps. */
+static int check_user_leaf(struct mm *mm, pte_t pte, u64 va, int level,
+			   const char *owner)
 {
 	u64 i, n = level ? HUGE_PAGES : 1;
+	struct vma *v = vma_find(mm, va);
+	/* Pages of shared mappings are meant to be writable by many. */
+	bool private_w = pte_writable(pte) && !(v && (v->flags & VM_SHARED));
 	struct page *first;
 	int bad = 0;
 
@@ -115,7 +124,9 @@ static int check_user_leaf(pte_t pte, u64 va, int level, const char *owner)
 		bad +=
 		    kcheck_report("%s: pte %lx at va %lx is writable and COW",
 				  owner, pte, va);
-	if (!pte_leaf_ok(pte) || !pte_user(pte))
+	/* A PROT_NONE mapping keeps its pages under leaves without U. */
+	if (!pte_leaf_ok(pte) ||
+	    pte_user(pte) != !(v && !(v->flags & VM_ACCESS)))
 		bad +=
 		    kcheck_report("%s: bad leaf %lx at va %lx", owner, pte, va);
 	if (level > 1 || (level == 1 && !IS_ALIGNED(pte_pa(pte), HUGE_SIZE)))
@@ -124,13 +135,14 @@ static int check_user_leaf(pte_t pte, u64 va, int level, const char *owner)
 				     owner, level, pte, va);
 	first = pa_to_page(pte_pa(pte));
 	for (i = 0; i < n; i++)
-		bad += count_mapping(first + i, va + i * PAGE_SIZE,
-				     pte_writable(pte), owner);
+		bad += count_mapping(first + i, va + i * PAGE_SIZE, private_w,
+				     owner);
 	return bad;
 }
 
-/* Walks table t at level (its page already visited), va its base. */
-static int walk_user(pte_t *t, int level, u64 va, const char *owner)
+/* Walks table t of mm at level (its page already visited), va its base. */
+static int walk_user(struct mm *mm, pte_t *t, int level, u64 va,
+		     const char *owner)
 {
 	int i, bad = 0;
 
@@ -141,7 +153,7 @@ static int walk_user(pte_t *t, int level, u64 va, const char *owner)
 		if (!pte_valid(e))
 			continue;
 		if (pte_leaf(e)) {
-			bad += check_user_leaf(e, eva, level, owner);
+			bad += check_user_leaf(mm, e, eva, level, owner);
 		} else if (level == 0) {
 			bad += kcheck_report(
 			    "%s: table pointer %lx at level 0, va %lx", owner,
@@ -150,8 +162,8 @@ static int walk_user(pte_t *t, int level, u64 va, const char *owner)
 			int b = visit_table(table_of(e), owner);
 			bad += b;
 			if (!b)
-				bad += walk_user(table_of(e), level - 1, eva,
-						 owner);
+				bad += walk_user(mm, table_of(e), level - 1,
+						 eva, owner);
 		}
 	}
 	return bad;
@@ -194,7 +206,7 @@ static int check_mm(struct mm *mm, const char *owner)
 			bad += kcheck_report(
 			    "%s: gigapage leaf %lx in the user half", owner, e);
 		} else if (!visit_table(table_of(e), owner)) {
-			bad += walk_user(table_of(e), PT_LEVELS - 2,
+			bad += walk_user(mm, table_of(e), PT_LEVELS - 2,
 					 (u64)i * LEVEL_SIZE(PT_LEVELS - 1),
 					 owner);
 		} else {
@@ -206,6 +218,17 @@ static int check_mm(struct mm *mm, const char *owner)
 		bad += kcheck_report("%s: mm_check found %d problems (above)",
 				     owner, problems);
 	return bad;
+}
+
+/* One page the page cache holds: an owner more. */
+static int count_cached(struct page *pg, void *unused)
+{
+	if (page_refcount(pg) < 1 || (pg->flags & (PG_KERNEL | PG_RESERVED)))
+		return kcheck_report(
+		    "page cache holds page %p with refcount %d flags %x",
+		    (void *)page_to_pa(pg), page_refcount(pg), pg->flags);
+	pg->prev++;
+	return 0;
 }
 
 /* After every walk: each page's count and mark against its kind. */
@@ -267,6 +290,7 @@ int kcheck_memory(struct mm *const *mms, const int *pids, int n)
 		snprintf(owner, sizeof(owner), "pid %d", pids[i]);
 		bad += check_mm(mms[i], owner);
 	}
+	bad += pcache_walk(count_cached, NULL);
 	bad += check_pages();
 	if (reported > KCHECK_MAX_LINES)
 		printk("# %s: ... and %d more\n", report_prefix(),

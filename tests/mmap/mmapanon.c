@@ -66,6 +66,7 @@ static void test_private(void)
 		exit(bad == 0 ? 0 : 1);
 	}
 	sync_await(fds[0]);
+	ok(kcheck() == 0, "kcheck: private pages after fork");
 	wait(&status);
 	ok(status == 0, "child saw the parent's data and its own stores");
 	ok(words_bad(p, LEN, SEED_P) == 0, "child's stores stayed private");
@@ -123,6 +124,8 @@ static void test_shared(void)
 	sync_await(up[0]);
 	ok(words_bad(p + LEN / 2, LEN / 2, SEED_C) == 0,
 	   "parent sees the child's stores at once");
+	ok(kcheck() == 0,
+	   "kcheck: shared writable pages with two owners are fine");
 	sync_send(down[1]);
 	wait(&status);
 	ok(status == 0, "child saw the parent's stores made after fork, "
@@ -174,7 +177,7 @@ int main(void)
 {
 	long before = free_pages();
 
-	tap_plan(17);
+	tap_plan(19);
 	test_private();
 	test_shared();
 	test_shared_outlives();

@@ -119,6 +119,7 @@ static void test_lazy_and_coherence(void)
 	ok(p[0] == 'W' && p[3] == 'Z',
 	   "a write() before the first touch shows");
 	p[10] = '!';
+	ok(kcheck() == 0, "kcheck: a shared file page, writable, two owners");
 	close(fd);
 	fd = open("mf", O_RDONLY);
 	read(fd, buf, 8);
@@ -152,6 +153,8 @@ static void test_private(void)
 	int status = -1;
 
 	ok(p != FAIL && p[1] == pat(1, 1), "a private mapping reads the file");
+	ok(kcheck() == 0,
+	   "kcheck: page-cache pages count the cache's reference");
 	if (fork() == 0) {
 		p[PG] = 'c';
 		exit(p[PG] == 'c' ? 0 : 1);
@@ -390,7 +393,7 @@ int main(void)
 {
 	long before = free_pages();
 
-	tap_plan(54);
+	tap_plan(56);
 	make_file("mf", 1);
 	test_lazy_and_coherence();
 	test_private();

@@ -40,6 +40,7 @@ static unsigned long pick(unsigned long n)
 
 static unsigned long slot_addr[SLOTS], slot_len[SLOTS];
 static int fds[6];
+static int kcheck_failures;
 static int n_ok[4]; /* calls that succeeded: mmap, munmap, mprotect, msync */
 
 /* An address: near a known mapping, in the fixed window, or hostile. */
@@ -177,8 +178,13 @@ static void body(void)
 	write(fds[2], buf, 3 * PG);
 	fds[3] = open(".", O_RDONLY);
 	pipe(&fds[4]);
-	for (i = 0; i < ROUNDS; i++)
+	for (i = 0; i < ROUNDS; i++) {
 		round_once();
+		if (i % 250 == 0 && kcheck() != 0)
+			kcheck_failures++;
+	}
+	ok(kcheck_failures == 0, "kcheck held every 250 rounds (%d failures)",
+	   kcheck_failures);
 	while (wait(0) > 0)
 		;
 	diag("succeeded: %d mmap, %d munmap, %d mprotect, %d msync", n_ok[0],
@@ -197,7 +203,7 @@ int main(int argc, char *argv[])
 
 	if (argc > 1)
 		state = (unsigned long)atoi(argv[1]) * 2654435761UL + 1;
-	tap_plan(4);
+	tap_plan(5);
 	tap_run_isolated(body);
 	ok(1, "%d rounds of random mapping calls survived", ROUNDS);
 	unlink("fz1");

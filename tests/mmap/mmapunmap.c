@@ -105,6 +105,7 @@ static void test_protect(void)
 	ok(mprotect(p, 3 * PG, PROT_NONE) == 0 && probe(p, 0) == -1 &&
 	       probe(p + 2 * PG, 0) == -1,
 	   "PROT_NONE: a load kills");
+	ok(kcheck() == 0, "kcheck: PROT_NONE leaves are fine");
 	ok(mprotect(p, 3 * PG, PROT_READ | PROT_WRITE) == 0 &&
 	       words_bad(p, 3 * PG, SEED) == 0,
 	   "read-write again: the data survived");
@@ -162,7 +163,7 @@ int main(void)
 {
 	long before = free_pages();
 
-	tap_plan(28);
+	tap_plan(29);
 	test_partial();
 	test_multi();
 	test_protect();
