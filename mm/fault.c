@@ -43,6 +43,7 @@
 #include <printk.h>
 #include <errno.h>
 #include <string.h>
+#include <asm/arch.h>
 #include <asm/cpu.h>
 #include <pagecache.h>
 #include <proc.h>
@@ -154,6 +155,9 @@ static enum fault_result file_fault(struct mm *mm, struct vma *vma, u64 va,
 		return FAULT_OK;
 	}
 	vm_event_inc(EV_FILE_FAULT);
+	/* The page was filled through the linear map: fetches must see it. */
+	if (vma->flags & VM_EXEC)
+		arch_sync_icache_all();
 	if (vma->flags & VM_SHARED)
 		return file_map_shared(mm, vma, ptep, pg);
 	if (access & FAULT_WRITE)

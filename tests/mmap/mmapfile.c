@@ -349,6 +349,29 @@ static void test_oom(void)
 	check_no_leak(before, "file fault OOM");
 }
 
+/* li a0, 42; ret */
+static const unsigned int code42[2] = {0x02a00513, 0x00008067};
+
+/* A file mapped PROT_EXEC runs: the fault fills the page, then fetches. */
+static void test_exec(void)
+{
+	long before = free_pages();
+	int fd = open("mx", O_CREATE | O_TRUNC | O_RDWR);
+	int (*fn)(void);
+	char *p;
+
+	write(fd, code42, sizeof(code42));
+	p = mmap(0, PG, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	close(fd);
+	fn = (int (*)(void))p;
+	ok(p != FAIL && fn() == 42, "code in a file mapped PROT_EXEC runs");
+	ok(mmap(0, PG, PROT_WRITE | PROT_EXEC, MAP_PRIVATE, 0, 0) == FAIL,
+	   "but never writable and executable");
+	munmap(p, PG);
+	unlink("mx");
+	check_no_leak(before, "exec mapping");
+}
+
 static void hog_child(unsigned long unused)
 {
 	while (sbrk(64 * PG) != (char *)-1)
@@ -393,7 +416,7 @@ int main(void)
 {
 	long before = free_pages();
 
-	tap_plan(56);
+	tap_plan(59);
 	make_file("mf", 1);
 	test_lazy_and_coherence();
 	test_private();
@@ -403,6 +426,7 @@ int main(void)
 	test_read_into_self();
 	test_oom();
 	test_reclaim();
+	test_exec();
 	ok(ms_now().cache_pages == 0, "the page cache is empty at the end");
 	check_no_leak(before, "mmapfile");
 	tap_done();

@@ -159,15 +159,34 @@ static void test_protect_shared(void)
 	check_no_leak(before, "mprotect of a shared mapping");
 }
 
+/* li a0, 42; ret */
+static const unsigned int code42[2] = {0x02a00513, 0x00008067};
+
+/* Code written into an anonymous mapping runs after mprotect to r-x. */
+static void test_protect_exec(void)
+{
+	long before = free_pages();
+	char *p = map_anon(0, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	int (*fn)(void) = (int (*)(void))p;
+
+	memcpy(p, code42, sizeof(code42));
+	ok(mprotect(p, PG, PROT_READ | PROT_EXEC) == 0 && fn() == 42,
+	   "code stored, then mprotect r-x: it runs");
+	ok(probe(p, 1) == -1, "and a store there kills");
+	munmap(p, PG);
+	check_no_leak(before, "mprotect exec");
+}
+
 int main(void)
 {
 	long before = free_pages();
 
-	tap_plan(29);
+	tap_plan(32);
 	test_partial();
 	test_multi();
 	test_protect();
 	test_protect_shared();
+	test_protect_exec();
 	check_no_leak(before, "mmapunmap");
 	tap_done();
 	return 0;
