@@ -195,8 +195,9 @@ static int flags_check(int flags)
 
 /*
  * Links a new mmap VMA for [start, end) (replacing what MAP_FIXED covers,
- * whose VMAs go on *dead). Returns the VMA, or NULL (no memory; a MAP_FIXED
- * range may have been unmapped). mm->lock held on entry and exit.
+ * whose VMAs go on *dead). 0, or -ENOMEM (no memory for the VMA, or for a
+ * split; a MAP_FIXED range may have been unmapped). mm->lock held on entry
+ * and exit.
  */
 static int map_locked(struct mm *mm, u64 start, u64 end, unsigned vmflags,
 		      bool fixed, struct vma **dead)
