@@ -100,7 +100,10 @@ static int range_is_mmap(struct mm *mm, u64 start, u64 end, bool covered)
 	struct vma *v;
 
 	for (v = mm->vmas; v && v->start < end; v = v->next) {
-		if (v->end <= start)
+		/* An empty heap VMA at start..end still owns its start. */
+		bool empty_inside = v->start == v->end && v->start >= start;
+
+		if (v->end <= start && !empty_inside)
 			continue;
 		if (v->kind != VMA_MMAP)
 			return -EINVAL;
@@ -195,9 +198,9 @@ static int flags_check(int flags)
 
 /*
  * Links a new mmap VMA for [start, end) (replacing what MAP_FIXED covers,
- * whose VMAs go on *dead). 0, or -ENOMEM (no memory for the VMA, or for a
- * split; a MAP_FIXED range may have been unmapped). mm->lock held on entry
- * and exit.
+ * whose VMAs go on *dead). 0, -ENOMEM (no memory for the VMA, or for a
+ * split; a MAP_FIXED range may have been unmapped) or -EINVAL (an overlap
+ * the checks before should have refused). mm->lock held on entry and exit.
  */
 static int map_locked(struct mm *mm, u64 start, u64 end, unsigned vmflags,
 		      bool fixed, struct vma **dead)
@@ -214,10 +217,9 @@ static int map_locked(struct mm *mm, u64 start, u64 end, unsigned vmflags,
 	if (!v)
 		return -ENOMEM;
 	err = vma_link(mm, v);
-	if (err)
-		panic("mm_mmap: [%lx, %lx) overlaps after placement", start,
-		      end);
-	return 0;
+	if (err) /* range_is_mmap() and place() should make this impossible */
+		kfree(v);
+	return err;
 }
 
 /* Checks mmap's arguments and rounds *len up to pages; 0 or -EINVAL. */

@@ -60,6 +60,9 @@ static void bad_mmap(void)
 	ok(mmap((void *)(((unsigned long)heap - 1) & ~(PG - 1)), PG, RW,
 		ANON | MAP_FIXED, -1, 0) == FAIL,
 	   "mmap: MAP_FIXED over the heap");
+	/* The heap is still empty here: its VMA is [break, break). */
+	ok(mmap(heap, 3 * PG, RW, ANON | MAP_FIXED, -1, 0) == FAIL,
+	   "mmap: MAP_FIXED at the start of an empty heap");
 	ok(mmap(0, PG, RW, MAP_PRIVATE, 99, 0) == FAIL, "mmap: bad fd");
 	ok(mmap(0, PG, RW, MAP_PRIVATE, -1, 0) == FAIL,
 	   "mmap: fd -1 for a file mapping");
@@ -111,7 +114,7 @@ int main(void)
 {
 	long before;
 
-	tap_plan(40);
+	tap_plan(41);
 	before = free_pages();
 	ref = mmap(0, 2 * PG, RW, ANON, -1, 0);
 	if (ref == FAIL) {
