@@ -623,6 +623,126 @@ static int run_round(int r)
 	return good;
 }
 
+/* ---- the large, fragmented disk ---- */
+
+#define VICTIM_BYTES (30 * BSIZE)
+
+/* The name "fN" mkfs --fragment gives its N-th filler file. */
+static char *filler_name(int n)
+{
+	static char name[12];
+	char digits[10];
+	int k = 0, i = 1;
+
+	do {
+		digits[k++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	name[0] = 'f';
+	while (k > 0)
+		name[i++] = digits[--k];
+	name[i] = '\0';
+	return name;
+}
+
+/* How many filler files f0, f1, ... exist in the current directory. */
+static int count_fillers(void)
+{
+	int n, fd;
+
+	for (n = 0; (fd = open(filler_name(n), O_RDONLY)) >= 0; n++)
+		close(fd);
+	return n;
+}
+
+/* Checks that filler file n holds what mkfs --fragment put there: zeroes. */
+static int filler_intact(int n)
+{
+	int fd = open(filler_name(n), O_RDONLY), r, i, good = 1, total = 0;
+
+	if (fd < 0)
+		return 0;
+	while (good && (r = read(fd, iobuf, IOBUF)) > 0) {
+		for (i = 0; i < r; i++)
+			good = good && iobuf[i] == 0;
+		total += r;
+	}
+	close(fd);
+	return good && total > 0;
+}
+
+/*
+ * Writes the 30 KiB victim file v whose blocks land in the scattered free
+ * blocks, one per bitmap block; returns 1 if all of it fit.
+ */
+static int big_victim(int flags)
+{
+	static struct obj o;
+	int fd = open("v", flags), w;
+
+	if (fd < 0)
+		return 0;
+	o.stamp = 77;
+	w = write_pattern(fd, &o, 0, VICTIM_BYTES);
+	close(fd);
+	return w == VICTIM_BYTES;
+}
+
+/*
+ * fschurn SEED big: on the disk of mkfs --size 262144 --fragment big
+ * (32 bitmap blocks; files big/f0, f1, ... fill everything but the last
+ * block of each bitmap block's region), write and free a 30 KiB file in
+ * each way the kernel frees one (unlink, an O_TRUNC open, the last close
+ * of an unlinked file): its blocks all lie under different bitmap blocks.
+ * Then free every other filler file, churn on the fragmented disk, and
+ * remove everything.
+ */
+static void big_run(void)
+{
+	int nfiles, i, fd, good;
+
+	diag(
+	    "its disk: build/tests/fschurn_big.img (mkfs --size 262144 "
+	    "--fragment big), "
+	    "booted with tools/calf-run.py --disk build/tests/fschurn_big.img");
+	tap_plan(7);
+	chdir("/big");
+	nfiles = count_fillers();
+	diag("%d filler files", nfiles);
+	if (!ok(nfiles > 900, "the fragmented disk is there"))
+		diag("this mode needs the image of mkfs --size 262144 "
+		     "--fragment big");
+	good = big_victim(O_CREATE | O_RDWR) && unlink("v") == 0;
+	ok(good, "unlink frees a file scattered over 30 bitmap blocks");
+	good = big_victim(O_CREATE | O_RDWR) && big_victim(O_RDWR | O_TRUNC) &&
+	       unlink("v") == 0;
+	ok(good, "O_TRUNC frees a scattered file");
+	good = big_victim(O_CREATE | O_RDWR);
+	fd = open("v", O_RDONLY);
+	good = good && fd >= 0 && unlink("v") == 0;
+	close(fd); /* the last close frees it */
+	ok(good, "the last close of an unlinked scattered file frees it");
+	good = 1;
+	for (i = 0; i < nfiles; i += 1 + (int)rng_below(&rng, 60))
+		good = good && filler_intact(i);
+	ok(good && filler_intact(nfiles - 1), "the filler files are intact");
+	for (i = 0; i < nfiles; i += 2)
+		unlink(filler_name(i));
+	mkdir(TOP);
+	chdir(TOP);
+	mkdir("s");
+	good = run_round(0) && run_round(2);
+	unlink("s");
+	chdir("/big");
+	ok(good, "churn on the fragmented disk: every worker's model held");
+	for (i = 1; i < nfiles; i += 2)
+		unlink(filler_name(i));
+	chdir("/");
+	ok(unlink("/big") == 0 && unlink(TOP) == 0 && fuzz_kcheck(),
+	   "everything removed");
+	tap_done();
+}
+
 int main(int argc, char *argv[])
 {
 	static char run[64];
@@ -630,18 +750,26 @@ int main(int argc, char *argv[])
 	long blocks0, blocks1;
 	int inodes0, inodes1;
 
+	int big = argc == 3 && strcmp(argv[2], "big") == 0;
+
 	if (argc < 2 || argc > 3 || parse_ulong(argv[1], &seed) < 0 ||
-	    (argc == 3 && parse_ulong(argv[2], &rounds) < 0)) {
-		printf("usage: fschurn SEED [ROUNDS]\n");
+	    (argc == 3 && !big && parse_ulong(argv[2], &rounds) < 0)) {
+		printf(
+		    "usage: fschurn SEED [ROUNDS]\n       fschurn SEED big\n");
 		exit(2);
 	}
-	strcpy(run, "fschurn,");
+	strcpy(run, argv[0]); /* fschurn, or its copy fschurn_big */
+	strcpy(run + strlen(run), ",");
 	strcpy(run + strlen(run), argv[1]);
 	if (argc == 3) {
 		strcpy(run + strlen(run), ",");
 		strcpy(run + strlen(run), argv[2]);
 	}
 	fuzz_start(run, seed);
+	if (big) {
+		rng = rng_make(seed, 999);
+		big_run();
+	}
 	tap_plan((int)rounds + 2);
 	mkdir(TOP);
 	if (chdir(TOP) < 0) {
