@@ -33,8 +33,8 @@
 #include "fuzz.h"
 
 #define NWORKERS       4
-#define NPLAIN	       20 /* names nXX in the worker's directory */
-#define NSHARED	       6  /* names in the shared directory */
+#define NPLAIN	       70 /* names nXX in the worker's directory: two blocks of it */
+#define NSHARED	       16 /* names in the shared directory, hex-numbered */
 #define NDIRS	       4  /* subdirectories dK, each with a slot dK/f */
 #define NSLOTS	       (NPLAIN + NSHARED + NDIRS)
 #define NOBJ	       NSLOTS
@@ -59,7 +59,9 @@ static struct obj objs[NOBJ];
 static int slot_obj[NSLOTS]; /* index into objs, or -1 */
 static int dir_exists[NDIRS];
 static uint32 gen;
-static int refused, shortw; /* creates/links/mkdirs refused, writes cut short */
+/* Calls refused for want of space (creates, links, mkdirs), writes cut short.
+ */
+static int refused_create, refused_link, refused_mkdir, shortw;
 
 static inline uint64 mix(uint64 x)
 {
@@ -96,7 +98,7 @@ static const char *slot_path(int s)
 	} else if (s < NPLAIN + NSHARED) {
 		strcpy(path, "../s/w0k0");
 		path[6] = (char)('0' + worker);
-		path[8] = (char)('0' + s - NPLAIN);
+		path[8] = "0123456789abcdef"[s - NPLAIN];
 	} else {
 		strcpy(path, "d0/f");
 		path[1] = (char)('0' + s - NPLAIN - NSHARED);
@@ -229,10 +231,10 @@ static int gen_size(void)
  * write may stop short when the disk is full (then the size says how far
  * it got).
  */
-static void op_write_new(int s)
+static void op_write_new(int s, int n)
 {
 	const char *p = slot_path(s);
-	int fd, o, n = gen_size(), w, size;
+	int fd, o, w, size;
 
 	fd = open(p, O_CREATE | O_RDWR | O_TRUNC);
 	if (fd < 0) {
@@ -240,7 +242,7 @@ static void op_write_new(int s)
 			broken("cannot open existing %s", p);
 		if (exists(slot_path(s)))
 			broken("failed create left %s behind", p);
-		refused++;
+		refused_create++;
 		return;
 	}
 	if (slot_obj[s] < 0) {
@@ -297,7 +299,7 @@ static void op_link(int a, int b)
 	} else if (exists(slot_path(b))) {
 		broken("failed link left %s behind", slot_path(b));
 	} else {
-		refused++;
+		refused_link++;
 	}
 }
 
@@ -336,7 +338,7 @@ static void op_mkdir(int d)
 	else if (exists(name))
 		broken("failed mkdir left %s behind", name);
 	else
-		refused++;
+		refused_mkdir++;
 }
 
 static void op_rmdir(int d)
@@ -375,6 +377,40 @@ static void check_all(void)
 		       want);
 }
 
+/*
+ * Once per worker and round: fills what is left of the disk with files
+ * outside the model (../zW_K), links one file to every free name, and
+ * removes the fillers. Past 64 names a directory needs another block,
+ * just when there is none (unless another worker freed some meanwhile):
+ * the link must fail cleanly.
+ */
+static void op_flood(int s)
+{
+	static struct obj junk;
+	static int flooded;
+	char name[8] = {'.', '.', '/', 'z', (char)('0' + worker), '_', '0', 0};
+	int t, k, fd, w = 0;
+
+	if (flooded++)
+		return;
+	for (k = 0; k < 8 && w >= 0; k++) {
+		name[6] = (char)('0' + k);
+		fd = open(name, O_CREATE | O_RDWR);
+		if (fd < 0)
+			break;
+		w = write_pattern(fd, &junk, 0, (int)(MAXFILE * BSIZE));
+		w = w == (int)(MAXFILE * BSIZE) ? 0 : -1;
+		close(fd);
+	}
+	for (t = 0; t < NPLAIN + NSHARED && slot_obj[s] >= 0; t++)
+		if (slot_obj[t] < 0)
+			op_link(s, t);
+	for (; k >= 0; k--) {
+		name[6] = (char)('0' + k);
+		unlink(name);
+	}
+}
+
 /* One random step. */
 static void step(void)
 {
@@ -386,15 +422,20 @@ static void step(void)
 	case 1:
 	case 2:
 		if (usable(s))
-			op_write_new(s);
+			op_write_new(s, gen_size());
 		break;
 	case 3:
 		if (slot_obj[s] >= 0)
 			op_append(s);
 		break;
 	case 4:
-	case 5:
 		if (slot_obj[s] >= 0 && slot_obj[t] < 0 && usable(t))
+			op_link(s, t);
+		break;
+	case 5:
+		if (rng_one_in(&rng, 4) && slot_obj[s] >= 0)
+			op_flood(s);
+		else if (slot_obj[s] >= 0 && slot_obj[t] < 0 && usable(t))
 			op_link(s, t);
 		break;
 	case 6:
@@ -452,9 +493,9 @@ static void worker_main(int round, int w)
 	chdir("..");
 	if (unlink(dir) < 0)
 		broken("cannot remove its directory");
-	printf("# round %d worker %d: %d creates/links/mkdirs refused, %d "
-	       "writes cut short\n",
-	       round, w, refused, shortw);
+	printf("# round %d worker %d: refused %d creates, %d links, %d mkdirs; "
+	       "%d writes cut short\n",
+	       round, w, refused_create, refused_link, refused_mkdir, shortw);
 	exit(0);
 }
 
@@ -496,14 +537,22 @@ static int count_inodes(const char *dir)
 
 /*
  * Writes files name0, name1, ... in the current directory until the disk
- * is full; returns the bytes that fit. keep_blocks leaves that many
+ * is full; returns the bytes that fit. keep > 0 leaves that many
  * blocks free by stopping early. The files stay; remove with unfill().
  */
-static long fill_disk(const char *prefix, long keep_blocks, int *nfiles)
+static long fill_disk(const char *prefix, int keep, int *nfiles)
 {
 	static char name[16];
 	long total = 0;
 	int f, fd, w, size, want;
+
+	if (keep > 0) {
+		fd = open("keep", O_CREATE | O_RDWR);
+		memset(iobuf, 'k', IOBUF);
+		for (w = 0; w < keep; w++)
+			write(fd, iobuf, BSIZE);
+		close(fd);
+	}
 
 	memset(iobuf, 'x', IOBUF);
 	for (f = 0;; f++) {
@@ -528,13 +577,8 @@ static long fill_disk(const char *prefix, long keep_blocks, int *nfiles)
 			break; /* the disk is full */
 	}
 	*nfiles = f + 1;
-	/* Give back keep_blocks from the last files. */
-	for (; keep_blocks > 0 && f >= 0; f--) {
-		name[strlen(prefix)] = (char)('a' + f / 26 % 26);
-		name[strlen(prefix) + 1] = (char)('a' + f % 26);
-		unlink(name);
-		keep_blocks -= MAXFILE;
-	}
+	if (keep > 0)
+		unlink("keep"); /* exactly keep blocks come free */
 	return total;
 }
 
@@ -578,7 +622,7 @@ static int run_round(int r)
 		/* Nearly full: a few free blocks and inodes left. */
 		mkdir("fill");
 		chdir("fill");
-		fill_disk("f", 60, &nfill);
+		fill_disk("f", 4 + (int)rng_below(&rng, 40), &nfill);
 		for (i = 0;; i++) {
 			name[0] = 'i';
 			name[1] = (char)('a' + i / 26 % 26);
@@ -766,10 +810,9 @@ int main(int argc, char *argv[])
 		strcpy(run + strlen(run), argv[2]);
 	}
 	fuzz_start(run, seed);
-	if (big) {
-		rng = rng_make(seed, 999);
+	rng = rng_make(seed, 999);
+	if (big)
 		big_run();
-	}
 	tap_plan((int)rounds + 2);
 	mkdir(TOP);
 	if (chdir(TOP) < 0) {
