@@ -346,6 +346,19 @@ static void put_exit_stub(char *p)
 	put32(p + 8, 0x00000073);
 }
 
+/* A sound R+X segment: the whole file at 0x1000. */
+static void put_text_phdr(char *p, uint64 file_len)
+{
+	put32(p, 1);
+	put32(p + 4, 5);
+	put64(p + 8, 0);
+	put64(p + 16, 0x1000);
+	put64(p + 24, 0x1000);
+	put64(p + 32, file_len);
+	put64(p + 40, file_len);
+	put64(p + 48, 0x1000);
+}
+
 /* One program header at p, mostly plausible, often broken. */
 static void gen_phdr(char *p, int i, uint64 file_len, uint64 prev_vaddr)
 {
@@ -459,6 +472,9 @@ static int gen_elf(void)
 		gen_phdr(elf + phoff + 56 * (uint64)i, i, len, vaddr);
 		vaddr = 0x1000 + 0x1000 * (uint64)(i + 1);
 	}
+	/* Often a sound text segment first, so that the image may load. */
+	if (phnum > 0 && phoff == 64 && len >= 120 && rng_one_in(&rng, 2))
+		put_text_phdr(elf + 64, len);
 	if (len > 0x100 + 12 && phoff + 56 * phnum < 0x100)
 		put_exit_stub(elf + 0x100);
 	switch (rng_below(&rng, 4)) {
