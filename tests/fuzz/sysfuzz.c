@@ -36,16 +36,6 @@
 #include "../user/tap.h"
 #include "fuzz.h"
 
-/*
- * KNOWN_FINDINGS: while set, the fuzzer stays clear of the four findings
- * of issue 9 that another branch fixes, so that they do not end every
- * run: kill(1) (init dies), poweroff() from any process, and memory
- * exhaustion (exec panics in mm_set_heap when memory is short; the OOM
- * victim may be this parent). Remove it once those fixes are on main:
- * the full pool is the real test.
- */
-#define KNOWN_FINDINGS 1
-
 #define BATCH_CALLS    300 /* calls per batch, over all its children */
 #define BATCH_CHILDREN 3   /* concurrent children per batch */
 #define CHILD_CALLS    (BATCH_CALLS / BATCH_CHILDREN)
@@ -311,10 +301,6 @@ static uint64 gen_pid(void)
 	}
 	if (pid == parent_pid || pid == watchdog_pid)
 		pid = self;
-#if KNOWN_FINDINGS
-	if (pid == 1)
-		pid = self;
-#endif
 	return (uint64)(long)pid;
 }
 
@@ -397,13 +383,6 @@ static void gen_phdr(char *p, int i, uint64 file_len, uint64 prev_vaddr)
 		vaddr =
 		    0x1000 + 0x1000 * (uint64)i; /* many one-page segments */
 	memsz = pick(sizes, sizeof(sizes) / sizeof(sizes[0]));
-#if KNOWN_FINDINGS
-	if (memsz > 0x10000 && vaddr < 0x3fffff0000UL && !rng_one_in(&rng, 8))
-		memsz = 0x10000; /* (a huge in-range segment drains memory) */
-	else if (memsz > 0x10000 && vaddr + memsz < 0x4000000000UL &&
-		 vaddr + memsz > vaddr)
-		memsz = 0x10000;
-#endif
 	filesz = rng_one_in(&rng, 3) ? memsz + rng_below(&rng, 2)
 				     : rng_below(&rng, 64);
 	if (filesz > memsz && !rng_one_in(&rng, 4))
@@ -641,11 +620,6 @@ static uint64 gen_sbrk(void)
 
 	if (rng_one_in(&rng, 10))
 		n = rng_next(&rng);
-#if KNOWN_FINDINGS
-	/* Eager growth stays well clear of exhausting memory. */
-	if ((long)(int)n > 0x400000)
-		n = 0x400000;
-#endif
 	return n;
 }
 
@@ -658,11 +632,6 @@ static void op_sbrk(void)
 	uint64 n = gen_sbrk();
 	long old;
 
-#if KNOWN_FINDINGS
-	/* The heap as a whole stays under 8 MiB, each child's. */
-	if ((long)(int)n > 0 && brk_now() + (uint64)(int)n > 0x800000)
-		n = 0;
-#endif
 	old = rawsys(SYS_sbrk, n, mode, 0, 0, 0, 0);
 	/* Touch a lazily grown page now and then. */
 	if (old != -1 && (int)n > 0 && (int)n < 0x400000 && rng_one_in(&rng, 2))
@@ -823,9 +792,7 @@ static void fuzz_one(void)
 		rawsys(SYS_cmdline, gen_ptr(n < 600 ? n : 600), n, 0, 0, 0, 0);
 		break;
 	case 29:
-#if !KNOWN_FINDINGS
 		rawsys(SYS_poweroff, rng_next(&rng), 0, 0, 0, 0, 0);
-#endif
 		break;
 	case 30: /* the reserved number and unknown ones, with noise */
 		rawsys(rng_one_in(&rng, 2) ? SYS_ktest : gen_unknown(),
