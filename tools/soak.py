@@ -10,7 +10,7 @@ Each boot is tools/calf-run.py --tap with the kernel command line
 line and the same seed makes the same sequence of calls again. The
 programs take turns (sysfuzz, cowtorture, fschurn). Every run prints one
 line: time, program, seed, its size (calls or rounds), verdict, duration;
-the same lines go to BUILDDIR/soak/soak.log, and each boot's console to
+the same lines go to BUILDDIR/soak/soak-smpH.log, and each boot's console to
 BUILDDIR/soak/PROGRAM-SEED-smpH.log. On the first failure it prints the
 failing run's verdict and the command that reproduces it, and exits 1.
 A run still going when the time is up finishes first.
@@ -72,7 +72,8 @@ def main(argv):
     p.add_argument("--programs", default=os.environ.get(
         "SOAK_PROGRAMS", ",".join(PROGRAMS)),
         help="comma-separated programs to take turns (default all three)")
-    p.add_argument("--log", help="summary log (default BUILDDIR/soak/soak.log)")
+    p.add_argument("--log",
+                   help="summary log (default BUILDDIR/soak/soak-smpH.log)")
     args = p.parse_args(argv)
 
     progs = [x for x in args.programs.split(",") if x]
@@ -82,7 +83,8 @@ def main(argv):
                      % (prog, ", ".join(PROGRAMS)))
     logdir = os.path.join(args.builddir, "soak")
     os.makedirs(logdir, exist_ok=True)
-    summary = open(args.log or os.path.join(logdir, "soak.log"), "a")
+    summary = open(args.log or os.path.join(logdir, "soak-smp%d.log" % args.harts),
+                   "a")
     rng = random.SystemRandom()
 
     def say(line):
