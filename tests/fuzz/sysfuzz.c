@@ -794,8 +794,11 @@ static void fuzz_one(void)
 	case 29:
 		rawsys(SYS_poweroff, rng_next(&rng), 0, 0, 0, 0, 0);
 		break;
-	case 30: /* the reserved number and unknown ones, with noise */
-		rawsys(rng_one_in(&rng, 2) ? SYS_ktest : gen_unknown(),
+	case 30: /* kcheck, the reserved number and unknown ones, with noise */
+		n = rng_below(&rng, 3);
+		rawsys(n == 0	? SYS_kcheck
+		       : n == 1 ? SYS_ktest
+				: gen_unknown(),
 		       rng_next(&rng), rng_next(&rng), rng_next(&rng),
 		       rng_next(&rng), rng_next(&rng), rng_next(&rng));
 		break;
