@@ -9,7 +9,10 @@
  * strings running into unmapped memory, misaligned and huge lengths,
  * negative, closed and out-of-range fds, huge and negative sbrk in both
  * modes, exec of ELF files it writes with broken headers, kill of random
- * pids (its own included), pipe/dup storms and deep directory churn. The
+ * pids (its own included), pipe/dup storms, deep directory churn, and
+ * mmap/munmap/mprotect/msync/vmainfo with any address, length,
+ * protection, flags, descriptor and offset (mappings that work are
+ * touched, MAP_FIXED lands on its own text and stack too). The
  * children close the console first, so nothing they do reaches the TAP
  * stream, and call through rawsys() so no C prototype filters an argument.
  *
@@ -32,6 +35,7 @@
 #include "kernel/fcntl.h"
 #include "kernel/param.h"
 #include "kernel/fs.h"
+#include "../../include/uapi/mman.h"
 #include "user/user.h"
 #include "../user/tap.h"
 #include "fuzz.h"
@@ -44,6 +48,7 @@
 #define WATCHDOG_POLL  5   /* ticks between the watchdog's looks */
 #define WATCHDOG_NAPS  12  /* looks a process may be seen asleep in a row */
 #define SCRATCH	       8192
+#define NKINDS	       40 /* kinds of step in fuzz_one() */
 #define ELF_MAX	       4096
 #define FUZZ_DIR       "/sfz"
 #define HELPER_STATUS  7
@@ -656,14 +661,125 @@ static void op_fork(void)
 	}
 }
 
+/* ---- memory mappings ---- */
+
+#define NMAPS 8
+static uint64 maps[NMAPS][2]; /* [start, length) of mappings that worked */
+
+/* An address for a mapping call: a known mapping, the heap, text, stack, or
+ * hostile. */
+static uint64 gen_map_addr(void)
+{
+	uint64 *m = maps[rng_below(&rng, NMAPS)];
+
+	switch (rng_below(&rng, 8)) {
+	case 0:
+	case 1:
+		if (m[1])
+			return m[0] + 4096 * rng_below(&rng, m[1] / 4096 + 1);
+		return 0;
+	case 2:
+		return 0;
+	case 3:
+		return brk_now() & ~0xfffUL;
+	case 4: /* this program's text or its stack */
+		return rng_one_in(&rng, 2) ? 0x1000 : guard_page() + 4096;
+	case 5:
+		return 0x10000000UL + 4096 * rng_below(&rng, 4096);
+	default:
+		return gen_ptr(4096);
+	}
+}
+
+/* A mapping length: pages, odd sizes, zero, huge. */
+static uint64 gen_map_len(void)
+{
+	return rng_one_in(&rng, 2) ? 4096 * (1 + rng_below(&rng, 600))
+				   : gen_len();
+}
+
+/*
+ * mmap with random protections, flags (shared, private, fixed,
+ * anonymous, and bits that mean nothing), descriptors and offsets; a
+ * mapping that worked is remembered, and often touched (which may kill
+ * the child: PROT_NONE, past the end of a file).
+ */
+static void op_mmap(void)
+{
+	static const uint64 offs[] = {
+	    0, 4096, 8192, 1, 4095, 0x100000, 0x7fffffff000UL, (uint64)-4096,
+	};
+	uint64 len = gen_map_len(), prot = rng_below(&rng, 8), flags, off, addr;
+	long r;
+
+	flags = rng_one_in(&rng, 2) ? MAP_PRIVATE : MAP_SHARED;
+	if (rng_one_in(&rng, 2))
+		flags |= MAP_ANONYMOUS;
+	if (rng_one_in(&rng, 4))
+		flags |= MAP_FIXED;
+	if (rng_one_in(&rng, 10))
+		flags = rng_next(&rng);
+	if (rng_one_in(&rng, 10))
+		prot = rng_next(&rng);
+	off = pick(offs, sizeof(offs) / sizeof(offs[0]));
+	addr = gen_map_addr();
+	r = rawsys(SYS_mmap, addr, len, prot, flags, gen_fd(), off);
+	if (r == -1 || (uint64)r >= 0x3fffffe000UL)
+		return;
+	memmove(maps[rng_below(&rng, NMAPS)], (uint64[2]){(uint64)r, len}, 16);
+	if (rng_one_in(&rng, 2)) {
+		volatile char *p =
+		    (volatile char *)r + 4096 * rng_below(&rng, len / 4096 + 1);
+
+		if (rng_one_in(&rng, 2))
+			*p = 1;
+		else
+			(void)*p;
+	}
+}
+
+static void op_munmap(void)
+{
+	uint64 addr = gen_map_addr();
+
+	rawsys(SYS_munmap, addr, gen_map_len(), 0, 0, 0, 0);
+}
+
+static void op_mprotect_msync(void)
+{
+	uint64 addr = gen_map_addr(), len = gen_map_len();
+
+	if (rng_one_in(&rng, 2))
+		rawsys(SYS_mprotect, addr, len,
+		       rng_one_in(&rng, 8) ? rng_next(&rng)
+					   : rng_below(&rng, 8),
+		       0, 0, 0);
+	else
+		rawsys(SYS_msync, addr, len,
+		       rng_one_in(&rng, 8) ? rng_next(&rng)
+					   : rng_below(&rng, 8),
+		       0, 0, 0);
+}
+
+/* vmainfo of itself, its parent, init, the unborn and nonsense, into any
+ * buffer. */
+static void op_vmainfo(void)
+{
+	uint64 max = rng_one_in(&rng, 3) ? rng_next(&rng) : rng_below(&rng, 40);
+	uint64 room = (max < 40 ? max : 40) * sizeof(struct vmainfo);
+
+	rawsys(SYS_vmainfo, rng_one_in(&rng, 2) ? 0 : gen_pid(), gen_ptr(room),
+	       max, 0, 0, 0);
+}
+
 /* A system call number: the real ones mostly, some unknown ones. */
 static uint64 gen_unknown(void)
 {
 	static const uint64 nums[] = {
 	    0,
-	    27,
-	    28,
-	    31,
+	    33,
+	    34,
+	    40,
 	    64,
 	    255,
 	    256,
@@ -683,7 +799,7 @@ static void fuzz_one(void)
 {
 	uint64 len, n;
 
-	switch (rng_below(&rng, 34)) {
+	switch (rng_below(&rng, NKINDS)) {
 	case 0:
 		op_fork();
 		break;
@@ -808,6 +924,19 @@ static void fuzz_one(void)
 	case 32:
 		op_deep_dirs();
 		break;
+	case 33:
+	case 34:
+		op_mmap();
+		break;
+	case 35:
+		op_munmap();
+		break;
+	case 36:
+		op_mprotect_msync();
+		break;
+	case 37:
+		op_vmainfo();
+		break;
 	default:
 		if (rng_one_in(&rng, 2))
 			rawsys(SYS_chdir, (uint64) ".", 0, 0, 0, 0, 0);
@@ -832,7 +961,7 @@ static void trace_call(int i)
 	fd = open("/console", O_WRONLY);
 	if (fd >= 0) {
 		fprintf(fd, "# [%d:%d kind %d t%d]\n", getpid(), i,
-			(int)rng_below(&peek, 34), uptime());
+			(int)rng_below(&peek, NKINDS), uptime());
 		close(fd);
 	}
 }
