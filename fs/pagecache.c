@@ -102,11 +102,16 @@ int pcache_fill(struct inode *ip, u64 idx)
 	if (!err && (idx >= PCACHE_PAGES || idx * PAGE_SIZE >= ip->size))
 		err = -ERANGE;
 	if (!err && !ip->pcache[idx]) { /* only filled under ip->lock */
+		/* A kernel page while it is read in (the read sleeps): to
+		 * kcheck, a user page nobody maps or caches would be leaked. */
 		pg = alloc_page(GFP_ZERO);
+		if (pg)
+			pg->flags |= PG_KERNEL;
 		err = pg ? read_page(ip, idx, page_address(pg)) : -ENOMEM;
 	}
 	if (!err && pg) {
 		spin_lock(&pcache_lock);
+		pg->flags &= ~PG_KERNEL;
 		ip->pcache[idx] = pg;
 		nr_cached++;
 		spin_unlock(&pcache_lock);
@@ -142,13 +147,19 @@ static int write_page(struct inode *ip, u64 idx, const u8 *src)
 	return err;
 }
 
-int pcache_writeback(struct inode *ip, u64 idx, struct page *pg)
+int pcache_writeback(struct inode *ip, u64 idx)
 {
+	struct page *pg;
 	int err;
 
 	begin_op();
 	err = ilock(ip);
-	if (!err)
+	/* Under ip's lock the page stays cached: truncation needs the lock,
+	 * and reclaim takes only pages nothing maps (the caller maps it). */
+	spin_lock(&pcache_lock);
+	pg = idx < PCACHE_PAGES ? ip->pcache[idx] : NULL;
+	spin_unlock(&pcache_lock);
+	if (!err && pg)
 		err = write_page(ip, idx, page_address(pg));
 	iunlock(ip);
 	end_op();

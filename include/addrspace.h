@@ -80,9 +80,14 @@ enum fault_result {
 
 /* A new address space with only the kernel half mapped, or NULL. */
 struct mm *mm_create(void);
-/* Writes back shared file pages, unmaps everything, drops every page and
- * file reference and frees the mm. The mm must not be active on any hart
- * but this one. Sleeps. */
+/* Writes back every page that shared file mappings of the writable kind
+ * map in mm (exit, exec). Sleeps; no locks held. */
+void mm_writeback_all(struct mm *mm);
+/* Unmaps everything, drops every page and file reference and frees the
+ * mm. The mm must not be active on any hart but this one. May sleep (a
+ * file's last reference), but only once the mm's tables are freed. Shared
+ * file pages are not written back here: exit and exec call
+ * mm_writeback_all() first, while the mm is still the process's. */
 void mm_destroy(struct mm *mm);
 /* fork: duplicates old (copy-on-write, or eager with CONFIG_FORK_EAGER).
  * Returns NULL when memory runs out, leaving nothing allocated. */

@@ -26,11 +26,12 @@ struct page *pcache_find(struct inode *ip, u64 idx);
  */
 int pcache_fill(struct inode *ip, u64 idx);
 /*
- * Writes the bytes of page pg that lie inside ip's file, as page idx,
- * through the log in one transaction. The caller holds a reference on pg.
- * 0 or -errno (disk full: the bytes stay in the page). Sleeps; no locks held.
+ * Writes the bytes of cached page idx of ip that lie inside the file
+ * through the log in one transaction; nothing when the page is not cached
+ * (truncation dropped it). 0 or -errno (disk full: the bytes stay in the
+ * page). Sleeps; no locks held.
  */
-int pcache_writeback(struct inode *ip, u64 idx, struct page *pg);
+int pcache_writeback(struct inode *ip, u64 idx);
 /* Drops the cached pages of ip from byte size on (truncation). ip locked. */
 void pcache_truncate(struct inode *ip, u64 size);
 /* Frees every cached page nothing but the cache uses; returns how many.

@@ -127,7 +127,6 @@ void mm_destroy(struct mm *mm)
 {
 	struct vma *v, *dead;
 
-	mm_writeback(mm, 0, USER_TOP); /* exit and exec lose nothing written */
 	spin_lock(&mm_all_lock);
 	*mm->all_pprev = mm->all_next;
 	if (mm->all_next)
@@ -140,7 +139,6 @@ void mm_destroy(struct mm *mm)
 	mm->vmas = NULL;
 	mm->vma_cache = NULL;
 	spin_unlock(&mm->lock);
-	vma_free_list(dead);
 	if (mm->active_cpus & ~(1UL << cpu_id()))
 		panic("mm_destroy: mm still active on cpus %lx",
 		      mm->active_cpus);
@@ -149,6 +147,9 @@ void mm_destroy(struct mm *mm)
 		      mm->rss);
 	pgtable_free_range(mm->root, 0, PT_ENTRIES / 2, true);
 	kfree(mm);
+	/* Last, as it may sleep (a file's last reference): kcheck must never
+	 * find this mm's tables allocated but unreachable. */
+	vma_free_list(dead);
 }
 
 u64 mm_resident_pages(struct mm *mm)

@@ -413,12 +413,12 @@ int mm_msync(struct mm *mm, u64 addr, u64 len, int flags)
 
 /*
  * The next page at or after *va, below end, that a shared file mapping of
- * the writable kind maps: returned with a reference, its file and page
- * number in *ip and *idx; NULL when there is none. Advances *va past it.
- * mm->lock held on entry and exit.
+ * the writable kind maps: true with its file and page number in *ip and
+ * *idx, false when there is none. Advances *va past it. mm->lock held on
+ * entry and exit.
  */
-static struct page *next_shared_page(struct mm *mm, u64 *va, u64 end,
-				     struct inode **ip, u64 *idx)
+static bool next_shared_page(struct mm *mm, u64 *va, u64 end,
+			     struct inode **ip, u64 *idx)
 {
 	struct vma *v;
 
@@ -431,10 +431,9 @@ static struct page *next_shared_page(struct mm *mm, u64 *va, u64 end,
 			continue;
 		/* No page of a file lies past PCACHE_PAGES. */
 		stop = MIN(MIN(v->end, end),
-			   v->start +
-			       (PCACHE_PAGES > v->pgoff
-				    ? (PCACHE_PAGES - v->pgoff) << PAGE_SHIFT
-				    : 0));
+			   v->start + (PCACHE_PAGES > v->pgoff
+					   ? (PCACHE_PAGES - v->pgoff) << PAGE_SHIFT
+					   : 0));
 		for (a = MAX(*va, v->start); a < stop; a += PAGE_SIZE) {
 			struct pt_walk w = mm_walk(mm, a, false);
 
@@ -443,32 +442,41 @@ static struct page *next_shared_page(struct mm *mm, u64 *va, u64 end,
 			*va = a + PAGE_SIZE;
 			*ip = v->file;
 			*idx = v->pgoff + ((a - v->start) >> PAGE_SHIFT);
-			page_get(pa_to_page(pte_pa(*w.ptep)));
-			return pa_to_page(pte_pa(*w.ptep));
+			return true;
 		}
 	}
 	*va = end;
-	return NULL;
+	return false;
 }
 
+/*
+ * The page is written from the page cache, not through a reference taken
+ * here: it is mapped by this mm (which nothing else unmaps while its owner
+ * is in here) or truncation has dropped it, which pcache_writeback() sees
+ * under the inode's lock. No extra reference is held across the sleep, so
+ * kcheck's count of owners stays exact.
+ */
 void mm_writeback(struct mm *mm, u64 start, u64 end)
 {
 	u64 va = start;
 
 	while (va < end) {
 		struct inode *ip;
-		struct page *pg;
+		bool found;
 		u64 idx;
 
 		spin_lock(&mm->lock);
-		pg = next_shared_page(mm, &va, end, &ip, &idx);
+		found = next_shared_page(mm, &va, end, &ip, &idx);
 		spin_unlock(&mm->lock);
-		if (!pg)
+		if (!found)
 			break;
 		/* A full disk keeps the bytes in the cache page only. */
-		if (pcache_writeback(ip, idx, pg))
-			printk("mmap: writeback of inode page %lu failed\n",
-			       idx);
-		page_put(pg);
+		if (pcache_writeback(ip, idx))
+			printk("mmap: writeback of inode page %lu failed\n", idx);
 	}
+}
+
+void mm_writeback_all(struct mm *mm)
+{
+	mm_writeback(mm, 0, USER_TOP);
 }

@@ -182,6 +182,9 @@ int do_exec(const char *path, char *const argv[], int argc)
 	}
 	/* The new text was written through the linear map: sync I-caches. */
 	arch_sync_icache_all();
+	/* The old image's stores through shared file mappings reach the
+	 * file while it is still this process's address space. */
+	mm_writeback_all(p->mm);
 
 	for (base = s = path; *s; s++)
 		if (*s == '/')

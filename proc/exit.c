@@ -35,6 +35,8 @@ void do_exit(int status)
 	if (p == init_proc)
 		panic("do_exit: init exited with status %d", status);
 	files_exit(p);
+	if (p->mm) /* stores through shared file mappings reach the file */
+		mm_writeback_all(p->mm);
 
 	/* Leave the address space before freeing it. */
 	spin_lock(&p->lock);

@@ -172,7 +172,7 @@ MUTANTS = [
      "",
      ["mmapfile-smp1"],
      "a private file mapping maps the cache page writable"),
-    ("exit_no_writeback", "mm/addrspace.c",
+    ("exit_no_writeback", "mm/mmap.c",
      "\tmm_writeback(mm, 0, USER_TOP);",
      "\t/* mm_writeback(mm, 0, USER_TOP); */",
      ["mmapexec", "mmapreboot"],
