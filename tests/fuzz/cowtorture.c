@@ -23,6 +23,16 @@
  * word by word before it exits and exits 1 on a mismatch (printing the
  * first one); parents pass their children's failures up. The root checks
  * its own view after every round and at the end, then that no page leaked.
+ *
+ * The view also spans mmap'd memory the root makes once: an anonymous
+ * private mapping (zero-filled lazily) and a private mapping of a file
+ * (written after mmap and unlinked at once, so its pages come from the
+ * page cache on first touch) are chunks like the heap's, copy-on-write
+ * across every fork: a store or a read() into them must stay in the
+ * process that made it, and the file's contents must never change. An
+ * anonymous shared mapping next to them is written by every node (the
+ * pages stay shared, writable, across the whole tree) and checked only
+ * by kcheck.
  */
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
@@ -73,6 +83,14 @@ static int live[MAX_LIVE], nlive;
 static int hog_pid; /* the live memory hog child, if any */
 static int failed;  /* this node or a child saw a mismatch */
 
+/* The mmap'd part of the view: MCHUNK chunks, anonymous then file. */
+#define AMAP_BYTES (64 * 1024UL)
+#define FMAP_BYTES (16 * 1024UL)
+#define SMAP_BYTES (16 * 1024UL)
+#define MCHUNK	   ((AMAP_BYTES + FMAP_BYTES) / CHUNK)
+static char *amap, *fmap, *smap; /* private anon, private file, shared anon */
+static uint32 mstamps[MCHUNK];
+
 static inline uint64 mix(uint64 x)
 {
 	x ^= x >> 31;
@@ -107,9 +125,11 @@ static void fill_chunk(uint64 c, uint32 s, char *to)
 		w[i] = pattern(s, a + 8 * i);
 }
 
+static int check_maps(const char *when);
+
 /*
- * Checks this process's view of the whole mapped heap; prints the first
- * bad word and returns 0 on a mismatch.
+ * Checks this process's view of the whole mapped heap (and of the mmap'd
+ * chunks); prints the first bad word and returns 0 on a mismatch.
  */
 static int check_view(const char *when)
 {
@@ -135,6 +155,120 @@ static int check_view(const char *when)
 			}
 		}
 	}
+	return check_maps(when);
+}
+
+/* The address of chunk m of the mmap'd part of the view. */
+static uint64 mchunk_addr(uint64 m)
+{
+	if (m < AMAP_BYTES / CHUNK)
+		return (uint64)amap + m * CHUNK;
+	return (uint64)fmap + (m - AMAP_BYTES / CHUNK) * CHUNK;
+}
+
+/* Fills the chunk at address a (or, with to != 0, the buffer to) for s. */
+static void fill_at(uint64 a, uint32 s, char *to)
+{
+	uint64 *w = (uint64 *)(to ? to : (char *)a), i;
+
+	for (i = 0; i < CHUNK / 8; i++)
+		w[i] = pattern(s, a + 8 * i);
+}
+
+/* Checks the mmap'd chunks; prints the first bad word, 0 on a mismatch. */
+static int check_maps(const char *when)
+{
+	uint64 m, i;
+
+	for (m = 0; amap && m < MCHUNK; m++) {
+		uint64 a = mchunk_addr(m);
+		const uint64 *w = (const uint64 *)a;
+
+		for (i = 0; i < CHUNK / 8; i++) {
+			if (w[i] != pattern(mstamps[m], a + 8 * i)) {
+				printf("# cowtorture: node %lx (%s): mapped "
+				       "word at %lx is %lx, want %lx\n",
+				       (unsigned long)node, when,
+				       (unsigned long)(a + 8 * i),
+				       (unsigned long)w[i],
+				       (unsigned long)pattern(mstamps[m],
+							      a + 8 * i));
+				failed = 1;
+				return 0;
+			}
+		}
+	}
+	return 1;
+}
+
+/*
+ * Stores a new stamp into a run of mmap'd chunks, by stores or by read()
+ * from a pipe (copy_to_user breaking COW on a private file page); and
+ * scribbles on the shared mapping, which every node writes.
+ */
+static void op_map_store(void)
+{
+	uint64 m = rng_below(&rng, MCHUNK), n = 1 + rng_below(&rng, 8), i;
+	uint32 s = new_stamp();
+	int p[2], ok_read = 1;
+
+	if (!amap)
+		return;
+	if (m + n > MCHUNK)
+		n = MCHUNK - m;
+	if (rng_one_in(&rng, 3) && pipe(p) == 0) {
+		for (i = m; i < m + n && ok_read; i++) {
+			fill_at(mchunk_addr(i), s, scratch);
+			ok_read =
+			    write(p[1], scratch, CHUNK) == CHUNK &&
+			    read(p[0], (char *)mchunk_addr(i), CHUNK) == CHUNK;
+		}
+		close(p[0]);
+		close(p[1]);
+		if (!ok_read) {
+			printf("# cowtorture: node %lx: read() into a mapping "
+			       "failed\n",
+			       (unsigned long)node);
+			failed = 1;
+			return;
+		}
+	} else {
+		for (i = m; i < m + n; i++)
+			fill_at(mchunk_addr(i), s, 0);
+	}
+	for (i = m; i < m + n; i++)
+		mstamps[i] = s;
+	smap[rng_below(&rng, SMAP_BYTES)] = (char)s;
+}
+
+/*
+ * The root's mappings, made once: anonymous private (stamp 0: zeros),
+ * a private mapping of a file written after mmap and unlinked at once,
+ * and an anonymous shared one. 0 when mmap fails.
+ */
+static int setup_maps(void)
+{
+	uint32 fs = new_stamp();
+	uint64 m;
+	int fd;
+
+	amap = mmap(0, AMAP_BYTES, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	smap = mmap(0, SMAP_BYTES, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fd = open("ctmap", O_CREATE | O_TRUNC | O_RDWR);
+	fmap = mmap(0, FMAP_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (amap == (char *)-1 || smap == (char *)-1 || fmap == (char *)-1)
+		return 0;
+	/* Nothing is read at mmap time: these writes are what faults see. */
+	for (m = AMAP_BYTES / CHUNK; m < MCHUNK; m++) {
+		fill_at(mchunk_addr(m), fs, scratch);
+		if (write(fd, scratch, CHUNK) != CHUNK)
+			return 0;
+		mstamps[m] = fs;
+	}
+	close(fd);
+	unlink("ctmap");
 	return 1;
 }
 
@@ -388,8 +522,10 @@ static void node_main(void)
 	for (i = 0; i < steps; i++) {
 		uint64 k = rng_below(&rng, 100);
 
-		if (k < 40)
+		if (k < 32)
 			op_store();
+		else if (k < 40)
+			op_map_store();
 		else if (k < 55)
 			op_read_into();
 		else if (k < 70) {
@@ -482,6 +618,10 @@ int main(int argc, char *argv[])
 	tap_plan((int)rounds + 2);
 	before = free_pages();
 	start_brk = (uint64)sbrk(0);
+	if (!setup_maps()) {
+		printf("Bail out! cannot mmap\n");
+		exit(1);
+	}
 	is_root = 1;
 	node = 1;
 	for (r = 0; r < rounds; r++) {
@@ -515,6 +655,9 @@ int main(int argc, char *argv[])
 	ok(check_view("at the end"),
 	   "the root's own view is intact at the end");
 	sbrk(-(int)((uint64)sbrk(0) - start_brk));
+	munmap(amap, AMAP_BYTES);
+	munmap(fmap, FMAP_BYTES);
+	munmap(smap, SMAP_BYTES);
 	check_no_leak(before, "cowtorture");
 	tap_done();
 	return 0;
