@@ -1,9 +1,9 @@
 /*
  * Open files. The system-wide table holds NFILE struct files; a
- * process's descriptors (proc->ofile[]) point into it, and dup() and
- * fork() share one struct file, offset included. ftable.lock guards every
- * ref and the allocation of slots; an inode file's offset is guarded by
- * its inode's lock, which every read and write holds.
+ * process's descriptors (tgroup->ofile[], shared by its threads) point into it,
+ * and dup() and fork() share one struct file, offset included. ftable.lock
+ * guards every ref and the allocation of slots; an inode file's offset is
+ * guarded by its inode's lock, which every read and write holds.
  *
  * Also here: the device switch and the per-process hooks of file.h.
  */
@@ -196,34 +196,36 @@ int ftable_busy_count(void)
 
 /* ---- per-process hooks (file.h) ---- */
 
-void files_fork(struct proc *parent, struct proc *child)
+void files_fork(struct tgroup *parent, struct tgroup *child)
 {
+	spin_lock(&parent->lock);
 	for (int fd = 0; fd < NOFILE; fd++)
 		child->ofile[fd] =
 		    parent->ofile[fd] ? filedup(parent->ofile[fd]) : NULL;
 	child->cwd = parent->cwd ? idup(parent->cwd) : NULL;
+	spin_unlock(&parent->lock);
 }
 
-void files_exit(struct proc *p)
+void files_exit(struct tgroup *tg)
 {
 	for (int fd = 0; fd < NOFILE; fd++) {
-		if (p->ofile[fd] != NULL) {
-			fileclose(p->ofile[fd]);
-			p->ofile[fd] = NULL;
+		if (tg->ofile[fd] != NULL) {
+			fileclose(tg->ofile[fd]);
+			tg->ofile[fd] = NULL;
 		}
 	}
-	if (p->cwd != NULL) {
+	if (tg->cwd != NULL) {
 		begin_op();
-		iput(p->cwd);
+		iput(tg->cwd);
 		end_op();
-		p->cwd = NULL;
+		tg->cwd = NULL;
 	}
 }
 
-void files_init_proc(struct proc *p)
+void files_init_proc(struct tgroup *tg)
 {
-	p->cwd = iget(ROOTINO);
-	if (p->cwd == NULL)
+	tg->cwd = iget(ROOTINO);
+	if (tg->cwd == NULL)
 		panic("files_init_proc: inode cache full at boot");
 }
 

@@ -37,10 +37,15 @@ const char *path_next(const char *path, char *name)
 static struct inode *walk_start(const char *path)
 {
 	struct proc *p = current();
+	struct inode *ip = NULL;
 
-	if (*path == '/' || p == NULL || p->cwd == NULL)
-		return iget(ROOTINO);
-	return idup(p->cwd);
+	if (*path != '/' && p != NULL && p->tg != NULL) {
+		spin_lock(&p->tg->lock);
+		if (p->tg->cwd != NULL)
+			ip = idup(p->tg->cwd);
+		spin_unlock(&p->tg->lock);
+	}
+	return ip ? ip : iget(ROOTINO);
 }
 
 /*

@@ -13,23 +13,40 @@
 #include <uapi/fcntl.h>
 #include <uapi/mman.h>
 
-/* The open file behind descriptor a, or NULL. */
-static struct file *fd_file(u64 a, int *fdp)
+/*
+ * The open file behind descriptor a with a reference of the caller's own
+ * (fd_put() drops it), or NULL. The reference keeps the file alive while
+ * another thread of the process closes the descriptor.
+ */
+static struct file *fd_get(u64 a)
 {
+	struct tgroup *tg = current_tg();
 	int fd = (int)a;
-	struct proc *p = current();
+	struct file *f = NULL;
 
-	if (fd < 0 || fd >= NOFILE || p->ofile[fd] == NULL)
+	if (fd < 0 || fd >= NOFILE)
 		return NULL;
-	if (fdp != NULL)
-		*fdp = fd;
-	return p->ofile[fd];
+	spin_lock(&tg->lock);
+	if (tg->ofile[fd] != NULL)
+		f = filedup(tg->ofile[fd]);
+	spin_unlock(&tg->lock);
+	return f;
 }
 
+static void fd_put(struct file *f)
+{
+	fileclose(f);
+}
+
+/*
+ * Contract in file.h. The inode comes with its own reference because the
+ * file does not: another thread may close fd as soon as we let go.
+ */
 struct inode *file_mmap_inode(int fd, int prot, bool shared, bool *maywrite,
 			      int *err)
 {
-	struct file *f = fd_file((u64)(long)fd, NULL);
+	struct file *f = fd_get((u64)(long)fd);
+	struct inode *ip = NULL;
 	bool is_file;
 
 	*err = 0;
@@ -39,6 +56,7 @@ struct inode *file_mmap_inode(int fd, int prot, bool shared, bool *maywrite,
 	}
 	if (f->type != FD_INODE) {
 		*err = -ENODEV; /* a pipe or a device */
+		fd_put(f);
 		return NULL;
 	}
 	*err = ilock(f->ip);
@@ -51,21 +69,47 @@ struct inode *file_mmap_inode(int fd, int prot, bool shared, bool *maywrite,
 	else if (*err == 0 && shared && (prot & PROT_WRITE) && !f->writable)
 		*err = -EACCES;
 	*maywrite = !shared || f->writable;
-	return *err ? NULL : f->ip;
+	if (*err == 0)
+		ip = idup(f->ip);
+	fd_put(f);
+	return ip;
 }
 
-/* Installs f in the lowest free descriptor; the fd or -EMFILE. */
+/* Installs f (the caller's reference moves into the table) in the lowest
+ * free descriptor; the fd or -EMFILE. */
 static int fd_alloc(struct file *f)
 {
-	struct proc *p = current();
+	struct tgroup *tg = current_tg();
 
+	spin_lock(&tg->lock);
 	for (int fd = 0; fd < NOFILE; fd++) {
-		if (p->ofile[fd] == NULL) {
-			p->ofile[fd] = f;
+		if (tg->ofile[fd] == NULL) {
+			tg->ofile[fd] = f;
+			spin_unlock(&tg->lock);
 			return fd;
 		}
 	}
+	spin_unlock(&tg->lock);
 	return -EMFILE;
+}
+
+/*
+ * Takes descriptor fd out of the table if it still holds f (another thread
+ * may have closed it). True when it did: the table's reference is the
+ * caller's now.
+ */
+static bool fd_remove(int fd, struct file *f)
+{
+	struct tgroup *tg = current_tg();
+	bool removed = false;
+
+	spin_lock(&tg->lock);
+	if (tg->ofile[fd] == f && f != NULL) {
+		tg->ofile[fd] = NULL;
+		removed = true;
+	}
+	spin_unlock(&tg->lock);
+	return removed;
 }
 
 /* Copies a user path into buf (MAXPATH bytes); 0 or -errno. */
@@ -78,64 +122,81 @@ static int fetch_path(u64 uptr, char *buf)
 
 SYSCALL(dup)
 {
-	struct file *f = fd_file(a[0], NULL);
+	struct file *f = fd_get(a[0]);
 	int fd;
 
 	if (f == NULL)
 		return -EBADF;
-	fd = fd_alloc(f);
-	if (fd >= 0)
-		filedup(f);
+	fd = fd_alloc(f); /* our reference becomes the new descriptor's */
+	if (fd < 0)
+		fd_put(f);
 	return fd;
 }
 
 SYSCALL(read)
 {
-	struct file *f = fd_file(a[0], NULL);
 	int n = (int)a[2];
+	struct file *f;
+	long r;
 
-	if (f == NULL)
-		return -EBADF;
 	if (n < 0)
 		return -EINVAL;
+	f = fd_get(a[0]);
+	if (f == NULL)
+		return -EBADF;
 	/* The copy runs under the file's lock: a fault that has to read a
 	 * file page must happen before it. */
 	mm_prefault(current()->mm, a[1], (u64)n, true);
-	return fileread(f, (uaddr_t)a[1], n);
+	r = fileread(f, (uaddr_t)a[1], n);
+	fd_put(f);
+	return r;
 }
 
 SYSCALL(write)
 {
-	struct file *f = fd_file(a[0], NULL);
 	int n = (int)a[2];
+	struct file *f;
+	long r;
 
-	if (f == NULL)
-		return -EBADF;
 	if (n < 0)
 		return -EINVAL;
+	f = fd_get(a[0]);
+	if (f == NULL)
+		return -EBADF;
 	mm_prefault(current()->mm, a[1], (u64)n, false);
-	return filewrite(f, (uaddr_t)a[1], n);
+	r = filewrite(f, (uaddr_t)a[1], n);
+	fd_put(f);
+	return r;
 }
 
 SYSCALL(close)
 {
-	int fd;
-	struct file *f = fd_file(a[0], &fd);
+	struct tgroup *tg = current_tg();
+	int fd = (int)a[0];
+	struct file *f = NULL;
 
+	if (fd < 0 || fd >= NOFILE)
+		return -EBADF;
+	spin_lock(&tg->lock);
+	f = tg->ofile[fd];
+	tg->ofile[fd] = NULL;
+	spin_unlock(&tg->lock);
 	if (f == NULL)
 		return -EBADF;
-	current()->ofile[fd] = NULL;
 	fileclose(f);
 	return 0;
 }
 
 SYSCALL(fstat)
 {
-	struct file *f = fd_file(a[0], NULL);
+	struct file *f = fd_get(a[0]);
+	long r;
 
 	if (f == NULL)
 		return -EBADF;
-	return filestat(f, (uaddr_t)a[1]);
+	r = filestat(f, (uaddr_t)a[1]);
+	fd_put(f);
+	return r;
 }
 
 SYSCALL(link)
@@ -218,11 +279,6 @@ SYSCALL(open)
 	f = err == 0 ? filealloc() : NULL;
 	if (err == 0 && f == NULL)
 		err = -ENFILE;
-	fd = err == 0 ? fd_alloc(f) : -1;
-	if (err == 0 && fd < 0) {
-		fileclose(f); /* still FD_NONE: touches no inode */
-		err = fd;
-	}
 	if (err != 0) {
 		iunlockput(ip);
 		goto out;
@@ -238,11 +294,17 @@ SYSCALL(open)
 	else if ((flags & O_TRUNC) && ip->type == T_FILE)
 		big = ip; /* too many bitmap blocks for this op: in steps below */
 	iunlock(ip);
-	err = fd;
-out:
 	end_op();
 	if (big)
 		itrunc_stepwise(big); /* f holds the reference */
+	/* Only a complete file goes into the table: other threads see it
+	 * the moment it is there. */
+	fd = fd_alloc(f);
+	if (fd < 0)
+		fileclose(f); /* its own log operation */
+	return fd;
+out:
+	end_op();
 	return err;
 }
 
@@ -280,8 +342,8 @@ SYSCALL(mknod)
 SYSCALL(chdir)
 {
 	char path[MAXPATH];
-	struct proc *p = current();
-	struct inode *ip;
+	struct tgroup *tg = current_tg();
+	struct inode *ip, *old;
 	int err = fetch_path(a[0], path);
 
 	if (err != 0)
@@ -298,9 +360,12 @@ SYSCALL(chdir)
 		iput(ip);
 		goto out;
 	}
-	if (p->cwd != NULL)
-		iput(p->cwd);
-	p->cwd = ip;
+	spin_lock(&tg->lock);
+	old = tg->cwd;
+	tg->cwd = ip;
+	spin_unlock(&tg->lock);
+	if (old != NULL)
+		iput(old);
 out:
 	end_op();
 	return err;
@@ -308,7 +373,6 @@ out:
 
 SYSCALL(pipe)
 {
-	struct proc *p = current();
 	struct file *rf, *wf;
 	int fds[2];
 	int err = pipealloc(&rf, &wf);
@@ -325,11 +389,11 @@ SYSCALL(pipe)
 	if (err == 0)
 		return 0;
 undo:
-	if (fds[0] >= 0)
-		p->ofile[fds[0]] = NULL;
-	if (fds[1] >= 0)
-		p->ofile[fds[1]] = NULL;
-	fileclose(rf);
-	fileclose(wf);
+	/* A descriptor another thread closed meanwhile took its reference
+	 * with it. */
+	if (fds[0] < 0 || fd_remove(fds[0], rf))
+		fileclose(rf);
+	if (fds[1] < 0 || fd_remove(fds[1], wf))
+		fileclose(wf);
 	return err;
 }

@@ -3,9 +3,10 @@
  * the page-fault dispatcher.
  *
  * Locking: mm->lock (a spinlock) guards the VMA list, brk and every PTE of
- * the user half. Processes are single-threaded, so only the owner and the
- * kernel acting for it (fork, exec, exit) touch an mm; the lock still makes
- * each operation atomic against faults taken by the kernel in uaccess.
+ * the user half. The threads of a process share one mm and may fault, fork
+ * and sbrk on several harts at once; every operation takes the lock, and
+ * every PTE it downgrades or removes is flushed on all harts in
+ * active_cpus before the lock is dropped (mm/tlb.c).
  */
 #ifndef CALF_ADDRSPACE_H
 #define CALF_ADDRSPACE_H
@@ -153,6 +154,10 @@ int mm_mprotect(struct mm *mm, u64 addr, u64 len, int prot);
  * unmapped). */
 int mm_msync(struct mm *mm, u64 addr, u64 len, int flags);
 
+/* Whether PTE downgrades are flushed on other harts (mm/tlb.c). Only the
+ * demonstration that the threads tests catch a missing shootdown clears
+ * it (kernel command line tlb_remote=off): such a kernel is broken. */
+extern bool tlb_remote_enabled;
 /* Whether eager sbrk maps 2 MiB pages (mm/huge.c); thp=off clears it. */
 extern bool thp_enabled;
 

@@ -7,25 +7,28 @@
 
 #include <types.h>
 
-struct proc;
+struct tgroup;
 struct inode;
 
 /* Mounts the root file system; called once by the first process. */
 void fs_init(void);
-/* fork: child gets duplicates of parent's open files and cwd. */
-void files_fork(struct proc *parent, struct proc *child);
-/* exit: closes every open file and releases cwd. */
-void files_exit(struct proc *p);
-/* Sets p's cwd to the root directory (first process). */
-void files_init_proc(struct proc *p);
+/* fork: child gets duplicates of parent's open files and cwd. Takes
+ * parent->lock itself. */
+void files_fork(struct tgroup *parent, struct tgroup *child);
+/* exit: closes every open file and releases cwd. Only the last thread of
+ * the process calls it (no other thread can use the table). */
+void files_exit(struct tgroup *tg);
+/* Sets tg's cwd to the root directory (first process). */
+void files_init_proc(struct tgroup *tg);
 
 /* mmap: drops a reference a mapping held on ip (inside its own
  * operation: the last one may free an unlinked file). Sleeps. */
 void file_inode_put(struct inode *ip);
 /*
  * mmap: the inode behind descriptor fd of the current process, if it may
- * be mapped with prot and flags (MAP_SHARED or not). Borrowed: valid while
- * fd stays open. *maywrite says whether the mapping may ever be written.
+ * be mapped with prot and flags (MAP_SHARED or not), with a reference of
+ * the caller's own (file_inode_put() drops it: another thread may close fd
+ * meanwhile). *maywrite says whether the mapping may ever be written.
  * NULL with *err -EBADF, -ENODEV (not a regular file) or -EACCES.
  */
 struct inode *file_mmap_inode(int fd, int prot, bool shared, bool *maywrite,

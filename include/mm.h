@@ -175,6 +175,8 @@ struct mem_stats {
 	u64 cache_pages;    /* pages in the page cache right now */
 	u64 file_faults;    /* faults that mapped a page-cache page */
 	u64 writebacks;     /* page-cache pages written back */
+	u64 tlb_shootdowns; /* remote TLB flush requests (one per operation) */
+	u64 tlb_shootdown_harts; /* harts those requests went to, summed */
 };
 void mem_get_stats(struct mem_stats *st);
 u64 free_page_count(void);

@@ -62,8 +62,11 @@ static inline void pte_install(pte_t *ptep, pte_t pte)
 /* Frees the table pages under root's entries [from, to) (not the leaves'
  * pages, which must already be unmapped), and root itself when free_root. */
 void pgtable_free_range(pte_t *root, int from, int to, bool free_root);
-/* Frees tables under [start, end) that map nothing any more. */
-void pgtable_prune(pte_t *root, u64 start, u64 end);
+/* Unhooks the tables under [start, end) that map nothing any more and
+ * hands each to free_table(ctx, table) (which frees it, maybe later: after
+ * a TLB shootdown). */
+void pgtable_prune(pte_t *root, u64 start, u64 end,
+		   void (*free_table)(void *ctx, pte_t *table), void *ctx);
 /* Checks every leaf under root[from..to) for the A/D/W^X rules; returns
  * the number of bad entries (each printed). */
 int pgtable_check(pte_t *root, int from, int to);

@@ -1,10 +1,17 @@
 /*
- * Processes.
+ * Processes and threads.
  *
- * Each process has one kernel stack (with its trap frame at the top), an
- * address space (struct mm), an open-file table and a working directory.
- * Lock order: wait_lock > proc->lock > mm->lock (the whole order, down to
- * the page allocator's lock, is at the top of mm/internal.h).
+ * A struct proc is one thread: a kernel stack (with its trap frame at the
+ * top), a scheduling state and a thread id (pid). The threads of one
+ * process form a thread group (struct tgroup) and share its address space
+ * (struct mm), its open-file table and working directory (in the tgroup)
+ * and its process id (tgid, the leader's pid). A process of one thread is
+ * a group of one. The leader is always the last thread of its group to
+ * finish: it waits in exit for the others, so the mm and the tgroup live
+ * exactly as long as it does.
+ * Lock order: wait_lock > proc->lock > tg->lock, proc->lock > mm->lock
+ * (the whole order, down to the page allocator's lock, is at the top of
+ * mm/internal.h).
  */
 #ifndef CALF_PROC_H
 #define CALF_PROC_H
@@ -22,6 +29,21 @@ struct trapframe;
 
 enum proc_state { P_UNUSED, P_USED, P_SLEEPING, P_RUNNABLE, P_RUNNING, P_ZOMBIE };
 
+/* What the threads of one process share. */
+struct tgroup {
+	/* guarded by wait_lock */
+	struct proc *leader; /* the thread that the parent waits for */
+	int tgid;            /* the process id: the leader's pid */
+	bool exiting;        /* exit() or a kill: every thread ends */
+	int xstatus;         /* the process's exit status once exiting */
+	struct proc *execer; /* a thread in exec, ending the others, or NULL */
+	bool dead;           /* every thread ended: the parent may reap */
+
+	struct spinlock lock; /* guards ofile[] and cwd */
+	struct file *ofile[NOFILE];
+	struct inode *cwd;
+};
+
 struct proc {
 	struct spinlock lock;
 
@@ -36,7 +58,8 @@ struct proc {
 	int cpu;        /* cpu index running it, or -1 */
 
 	/* guarded by wait_lock */
-	struct proc *parent;
+	struct proc *parent; /* the parent process's leader (leaders only) */
+	struct tgroup *tg;   /* set at creation; changes only in exec */
 
 	/*
 	 * mm: written under lock (exec swaps in the new address space and
@@ -52,8 +75,6 @@ struct proc {
 	void *kstack;              /* kva of the kernel stack's lowest byte */
 	struct trapframe *tf;      /* user registers, at the top of kstack */
 	struct context context;    /* callee-saved registers for swtch() */
-	struct file *ofile[NOFILE];
-	struct inode *cwd;
 	char name[16];
 	int sleeplocks_held;       /* sleep_lock() minus sleep_unlock() */
 
@@ -85,8 +106,17 @@ void procdump(void);
  * image untouched.
  */
 int do_exec(const char *path, char *const argv[], int argc);
-/* Ends the current process with status; wakes its parent. */
+/* Ends the current process (every thread of it, as exit_group) with
+ * status; wakes its parent. */
 void do_exit(int status) __noreturn;
+/* Ends the calling thread only; the process ends with status when its last
+ * thread does. */
+void do_thread_exit(int status) __noreturn;
+/* The current thread's file table and cwd holder. */
+static inline struct tgroup *current_tg(void)
+{
+	return current()->tg;
+}
 /* Marks p killed: it exits (status -1) on its next way to user mode. */
 void proc_set_killed(struct proc *p);
 /*

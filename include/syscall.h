@@ -20,7 +20,8 @@
 	X(chdir) X(dup) X(getpid) X(sbrk) X(pause) X(uptime) X(open)      \
 	X(write) X(mknod) X(unlink) X(link) X(mkdir) X(close) X(memstat)  \
 	X(procinfo) X(poweroff) X(cmdline) X(kcheck) X(mmap)              \
-	X(munmap) X(mprotect) X(msync) X(vmainfo)
+	X(munmap) X(mprotect) X(msync) X(vmainfo) X(thread_create)         \
+	X(thread_join) X(thread_exit) X(gettid) X(futex_wait) X(futex_wake)
 #define SYSCALL_PROTO(name) SYSCALL(name);
 SYSCALLS(SYSCALL_PROTO)
 #undef SYSCALL_PROTO

@@ -26,6 +26,9 @@ void user_trap_return(struct trapframe *tf) __noreturn;
 /* Sets tf up to enter user mode at pc with stack sp and argv as main's
  * second argument; main's first (argc) is exec's return value. */
 void trapframe_init_user(struct trapframe *tf, u64 pc, u64 sp, u64 argv);
+/* A new thread's frame (a copy of its creator's): starts at pc with stack
+ * sp and its first two arguments arg0, arg1. */
+void trapframe_set_thread(struct trapframe *tf, u64 pc, u64 sp, u64 arg0, u64 arg1);
 const char *trap_cause_name(u64 cause);
 void arch_set_timer(u64 when);
 /* Programs this hart's next tick; returns the ticks that have passed. */

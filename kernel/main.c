@@ -101,6 +101,12 @@ void kmain(u32 hartid, phys_addr_t dtb_pa, phys_addr_t load_pa)
 	mm_init(load_pa, (u64)(_end - _start_image), dtb_pa, boot_fdt_size);
 	if (cmdline_get("thp", arg, sizeof(arg)) && strcmp(arg, "off") == 0)
 		thp_enabled = false;
+	if (cmdline_get("tlb_remote", arg, sizeof(arg)) &&
+	    strcmp(arg, "off") == 0) {
+		tlb_remote_enabled = false;
+		printk("calf: WARNING: tlb_remote=off: remote TLB shootdowns "
+		       "skipped (broken on purpose)\n");
+	}
 	paging_init();
 	irq_init();
 	uart_init();
@@ -138,7 +144,7 @@ void kernel_init(void)
 
 	proc_first_entry();
 	fs_init();
-	files_init_proc(current());
+	files_init_proc(current()->tg);
 	if (IS_ENABLED(CONFIG_KTEST_ALWAYS) || cmdline_get("ktest", NULL, 0))
 		run_ktests();
 	err = do_exec("/init", argv, 1);

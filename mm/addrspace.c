@@ -50,10 +50,11 @@ struct mm *mm_create(void)
 /* Unmaps page idx of ip and beyond from mm. mm_all_lock held. */
 static void unmap_file_pages(struct mm *mm, struct inode *ip, u64 idx)
 {
-	bool any = false;
+	struct tlb_batch *b;
 	struct vma *v;
 
 	spin_lock(&mm->lock);
+	b = tlb_batch_begin(mm);
 	for (v = mm->vmas; v; v = v->next) {
 		u64 from = v->start;
 
@@ -62,13 +63,10 @@ static void unmap_file_pages(struct mm *mm, struct inode *ip, u64 idx)
 		if (idx > v->pgoff)
 			from += MIN(idx - v->pgoff, (v->end - v->start) >> PAGE_SHIFT)
 				<< PAGE_SHIFT;
-		if (from < v->end) {
-			unmap_pages(mm, from, v->end);
-			any = true;
-		}
+		if (from < v->end)
+			unmap_pages(mm, from, v->end, b);
 	}
-	if (any)
-		mm_flush_all(mm);
+	tlb_batch_finish(b); /* one shootdown, then the pages go */
 	spin_unlock(&mm->lock);
 }
 
@@ -83,11 +81,14 @@ void mm_unmap_file_from(struct inode *ip, u64 idx)
 }
 
 /*
- * Drops the pages mapped in [start, end); clears their PTEs when clear is
- * set (not needed when the tables are about to be freed). mm->lock held on
- * entry and exit.
+ * Drops the pages mapped in [start, end). With a batch b (an unmap while
+ * mm may be live on other harts) it clears their PTEs and hands the pages
+ * to b, to be put after b's flush; without one (mm_destroy: active on no
+ * other hart, tables about to be freed) it puts them at once. mm->lock
+ * held on entry and exit.
  */
-static void release_pages(struct mm *mm, u64 start, u64 end, bool clear)
+static void release_pages(struct mm *mm, u64 start, u64 end,
+			  struct tlb_batch *b)
 {
 	const struct page_bank bank0 = page_banks[0]; /* kept in registers */
 	u64 va, dropped = 0;
@@ -102,25 +103,37 @@ static void release_pages(struct mm *mm, u64 start, u64 end, bool clear)
 			if (n != HUGE_PAGES)
 				panic("release_pages: [%lx, %lx) cuts a 2 MiB page",
 				      start, end);
-			huge_release(mm, w.ptep); /* rss included */
+			huge_release(mm, w.ptep, b); /* rss included */
 		}
 		for (i = 0; w.found == WALK_PTE && i < n; i++) {
 			pte_t pte = w.ptep[i];
 			if (!pte_valid(pte))
 				continue;
-			if (clear)
-				w.ptep[i] = 0;
 			dropped++;
-			page_put(page_bank_pfn(&bank0, pte_pfn(pte)));
+			if (b) {
+				WRITE_ONCE(w.ptep[i], 0);
+				tlb_batch_add(
+				    b, page_bank_pfn(&bank0, pte_pfn(pte)),
+				    TLB_ITEM_PAGE);
+			} else {
+				page_put(page_bank_pfn(&bank0, pte_pfn(pte)));
+			}
 		}
 		va = span_end;
 	}
 	mm->rss -= dropped;
 }
 
-void unmap_pages(struct mm *mm, u64 start, u64 end)
+static void batch_free_table(void *ctx, pte_t *table)
 {
-	release_pages(mm, start, end, true);
+	tlb_batch_add(ctx, table, TLB_ITEM_TABLE);
+}
+
+void unmap_pages(struct mm *mm, u64 start, u64 end, struct tlb_batch *b)
+{
+	release_pages(mm, start, end, b);
+	pgtable_prune(mm->root, start, end, batch_free_table, b);
+	tlb_batch_range(b, start, end);
 }
 
 void mm_destroy(struct mm *mm)
@@ -134,7 +147,7 @@ void mm_destroy(struct mm *mm)
 	spin_unlock(&mm_all_lock);
 	spin_lock(&mm->lock);
 	for (v = mm->vmas; v; v = v->next)
-		release_pages(mm, v->start, v->end, false);
+		release_pages(mm, v->start, v->end, NULL);
 	dead = mm->vmas;
 	mm->vmas = NULL;
 	mm->vma_cache = NULL;

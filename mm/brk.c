@@ -70,10 +70,11 @@ long mm_sbrk(struct mm *mm, long n, bool lazy)
 		err = mm_split_huge_at(mm, new_end);
 		if (err)
 			goto out;
-		unmap_pages(mm, new_end, old_end);
+		struct tlb_batch *b = tlb_batch_begin(mm);
+
+		unmap_pages(mm, new_end, old_end, b);
 		heap->end = new_end;
-		pgtable_prune(mm->root, new_end, old_end);
-		mm_flush_all(mm);
+		tlb_batch_finish(b); /* one shootdown, then the pages go */
 	} else if (new_end > old_end) {
 		err = heap_extend(heap, new_end);
 	}
@@ -83,12 +84,14 @@ long mm_sbrk(struct mm *mm, long n, bool lazy)
 	if (!err && n > 0 && !lazy && new_end > old_end) {
 		err = mm_populate(mm, old_end, new_end);
 		if (err) { /* give back everything this call took */
+			struct tlb_batch *b;
+
 			spin_lock(&mm->lock);
-			unmap_pages(mm, old_end, new_end);
+			b = tlb_batch_begin(mm);
+			unmap_pages(mm, old_end, new_end, b);
 			heap->end = old_end;
 			mm->brk = old;
-			pgtable_prune(mm->root, old_end, new_end);
-			mm_flush_all(mm);
+			tlb_batch_finish(b);
 			spin_unlock(&mm->lock);
 		}
 	}

@@ -35,7 +35,7 @@
 static enum fault_result cow_reuse(struct mm *mm, u64 va, pte_t *ptep)
 {
 	pte_install(ptep, pte_mkwrite(*ptep));
-	mm_flush_page(mm, va);
+	mm_flush_local(va); /* an upgrade: see mm/tlb.c */
 	vm_event_inc(EV_COW_REUSE);
 	return FAULT_OK;
 }

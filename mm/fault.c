@@ -252,7 +252,7 @@ static enum fault_result dispatch(struct mm *mm, u64 addr, unsigned access,
 	else
 		r = FAULT_SEGV;
 	if (r == FAULT_OK && !need->file)
-		mm_flush_page(mm, va);
+		mm_flush_local(va); /* an upgrade: see mm/tlb.c */
 out:
 	return r;
 }

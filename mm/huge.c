@@ -49,12 +49,15 @@ struct page *huge_leaf_page(pte_t pte)
 	return pa_to_page(pte_pa(pte));
 }
 
-void huge_release(struct mm *mm, pte_t *l1e)
+void huge_release(struct mm *mm, pte_t *l1e, struct tlb_batch *b)
 {
 	struct page *first = huge_leaf_page(*l1e);
 
 	WRITE_ONCE(*l1e, 0);
-	page_put_huge(first);
+	if (b)
+		tlb_batch_add(b, first, TLB_ITEM_HUGE);
+	else
+		page_put_huge(first);
 	mm->rss -= HUGE_PAGES;
 }
 
@@ -114,7 +117,7 @@ enum fault_result huge_cow_fault(struct mm *mm, struct vma *vma, u64 va,
 		alone = page_refcount(&old[i]) == 1;
 	if (alone) {
 		pte_install(l1e, pte_mkwrite(pte));
-		mm_flush_page(mm, hva);
+		mm_flush_local(hva); /* an upgrade: see mm/tlb.c */
 		vm_event_inc(EV_COW_REUSE);
 		return FAULT_OK;
 	}

@@ -39,8 +39,10 @@ enum fault_result huge_cow_fault(struct mm *mm, struct vma *vma, u64 va,
  * and dropped inside (zeroing 2 MiB runs without it).
  */
 bool huge_populate(struct mm *mm, u64 va);
-/* Unmap: clears the 2 MiB leaf *l1e and drops its 512 references; rss too. */
-void huge_release(struct mm *mm, pte_t *l1e);
+/* Unmap: clears the 2 MiB leaf *l1e and drops its 512 references (at
+ * once when b is NULL: mm is dying and active nowhere else; else after b's
+ * flush); rss too. */
+void huge_release(struct mm *mm, pte_t *l1e, struct tlb_batch *b);
 /*
  * Turns the 2 MiB leaf *l1e covering va into a table of 512 small PTEs with
  * the same bits; no reference changes hands. 0 or -ENOMEM (leaf untouched).

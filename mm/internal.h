@@ -46,6 +46,8 @@ enum vm_event {
 	EV_COW_COPY, EV_COW_REUSE, EV_ZERO_FILL,
 	EV_THP_MAP, EV_THP_COPY, EV_THP_SPLIT,
 	EV_FILE_FAULT,
+	EV_SHOOTDOWN,       /* remote TLB requests sent (one per operation) */
+	EV_SHOOTDOWN_HARTS, /* harts those requests went to, added up */
 	NR_VM_EVENTS
 };
 extern u64 vm_events[MAX_CPUS][NR_VM_EVENTS];
@@ -76,19 +78,49 @@ static inline unsigned vma_prot(const struct vma *vma)
 	return prot;
 }
 
-/* Flushes va from every hart that may cache mm's translations. */
-static inline void mm_flush_page(struct mm *mm, u64 va)
-{
-	u64 others = __atomic_load_n(&mm->active_cpus, __ATOMIC_ACQUIRE) &
-		     ~(1UL << cpu_id());
-
-	arch_flush_tlb_page(va);
-	if (unlikely(others))
-		arch_flush_tlb_remote(others, va, PAGE_SIZE);
-}
-/* tlb.c: flushes all of mm's translations on every hart that may cache
- * them (after a fork write-protected the parent, or an unmap). */
+/*
+ * tlb.c. mm_flush_page(): flushes va from every hart that may cache mm's
+ * translations (this one, and ONE remote request for the others).
+ * mm_flush_all(): the same for all of mm (after a fork write-protected the
+ * parent). Both return when every hart has flushed. mm->lock held.
+ */
+void mm_flush_page(struct mm *mm, u64 va);
 void mm_flush_all(struct mm *mm);
+/* An upgrade (W granted, a PTE filled): only this hart may hold the entry
+ * that faulted; other harts' stale entries fault and flush themselves. */
+static inline void mm_flush_local(u64 va)
+{
+	arch_flush_tlb_page(va);
+}
+/* The cpu mask of the last remote request this hart sent (self tests). */
+void tlb_record_shootdown(u64 mask);
+u64 tlb_last_shootdown_mask(void);
+
+/*
+ * A batch of removals (sbrk shrink, unmap): the pages and page tables that
+ * a range held are collected while its PTEs are cleared, one flush covers
+ * the range on every hart, and only then are the pages put and the tables
+ * freed, so no hart can reach a reused page through a stale entry.
+ * mm->lock held from init to finish.
+ */
+#define TLB_BATCH_MAX 512
+enum { TLB_ITEM_PAGE, TLB_ITEM_HUGE, TLB_ITEM_TABLE };
+struct tlb_batch {
+	struct mm *mm;
+	u64 start, end; /* the range to flush; start >= end: nothing yet */
+	int n;
+	u64 items[TLB_BATCH_MAX]; /* pointer | TLB_ITEM_* */
+};
+/* This hart's batch, emptied, for mm. Kernel code is not preempted and
+ * mm->lock is held until tlb_batch_finish(), so nothing else uses it. */
+struct tlb_batch *tlb_batch_begin(struct mm *mm);
+/* Adds [start, end) to the range flushed. */
+void tlb_batch_range(struct tlb_batch *b, u64 start, u64 end);
+/* p: a struct page (one reference), the first of a 2 MiB page (512
+ * references) or a page-table page, released after the flush. */
+void tlb_batch_add(struct tlb_batch *b, void *p, unsigned kind);
+/* Flushes the range and releases everything gathered. */
+void tlb_batch_finish(struct tlb_batch *b);
 
 /* What maps va in mm (see pgtable_walk()). mm->lock held on entry and exit. */
 static inline struct pt_walk mm_walk(struct mm *mm, u64 va, bool alloc)
@@ -129,10 +161,11 @@ static inline pte_t cow_share_pte(pte_t *parent_ptep)
 	return pte;
 }
 
-/* Drops the pages mapped in [start, end) of mm and clears their PTEs; a
- * 2 MiB leaf in the range must lie wholly inside it. mm->lock held on entry
- * and exit. */
-void unmap_pages(struct mm *mm, u64 start, u64 end);
+/* Clears the PTEs of [start, end) of mm and frees the page tables left
+ * empty there; the pages go into b and are dropped (and the range flushed
+ * on every hart) by tlb_batch_finish(b). A 2 MiB leaf in the range must lie
+ * wholly inside it. mm->lock held on entry and exit. */
+void unmap_pages(struct mm *mm, u64 start, u64 end, struct tlb_batch *b);
 
 /* vma.c: a VMA that is not linked anywhere yet, or NULL. */
 struct vma *vma_new(u64 start, u64 end, unsigned flags, enum vma_kind kind);

@@ -136,7 +136,7 @@ static int split_at(struct mm *mm, u64 addr)
 static int unmap_range(struct mm *mm, u64 start, u64 end, struct vma **dead)
 {
 	struct vma *v, *next;
-	bool any = false;
+	struct tlb_batch *b;
 	int err;
 
 	err = split_at(mm, start);
@@ -144,18 +144,16 @@ static int unmap_range(struct mm *mm, u64 start, u64 end, struct vma **dead)
 		err = split_at(mm, end);
 	if (err)
 		return err;
+	b = tlb_batch_begin(mm);
 	for (v = mm->vmas; v && v->start < end; v = next) {
 		next = v->next;
 		if (v->end <= start)
 			continue;
-		unmap_pages(mm, v->start, v->end);
+		unmap_pages(mm, v->start, v->end, b);
 		vma_remove(mm, v, dead);
-		any = true;
 	}
-	if (any) {
-		pgtable_prune(mm->root, start, end);
-		mm_flush_all(mm);
-	}
+	/* One shootdown for the whole range, then the pages and tables go. */
+	tlb_batch_finish(b);
 	return 0;
 }
 

@@ -216,7 +216,8 @@ static bool table_empty(const pte_t *t)
  * that no longer map anything (after a large unmap, such as a failed or
  * shrinking sbrk), so that unmapping gives back every page it can.
  */
-void pgtable_prune(pte_t *root, u64 start, u64 end)
+void pgtable_prune(pte_t *root, u64 start, u64 end,
+		   void (*free_table)(void *ctx, pte_t *table), void *ctx)
 {
 	u64 va = ALIGN_DOWN(start, LEVEL_SIZE(1));
 
@@ -227,13 +228,15 @@ void pgtable_prune(pte_t *root, u64 start, u64 end)
 			continue;
 		l1 = table_of(*l2e);
 		l1e = &l1[PT_INDEX(va, 1)];
-		if (pte_valid(*l1e) && !pte_leaf(*l1e) && table_empty(table_of(*l1e))) {
-			kfree_page(table_of(*l1e));
+		if (pte_valid(*l1e) && !pte_leaf(*l1e) &&
+		    table_empty(table_of(*l1e))) {
+			pte_t *l0 = table_of(*l1e);
 			WRITE_ONCE(*l1e, 0);
+			free_table(ctx, l0);
 		}
 		if (table_empty(l1)) {
-			kfree_page(l1);
 			WRITE_ONCE(*l2e, 0);
+			free_table(ctx, l1);
 		}
 	}
 }

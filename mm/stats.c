@@ -38,6 +38,8 @@ void mem_get_stats(struct mem_stats *st)
 	st->cache_pages = pcache_pages();
 	st->file_faults = vm_event_sum(EV_FILE_FAULT);
 	st->writebacks = pcache_writebacks();
+	st->tlb_shootdowns = vm_event_sum(EV_SHOOTDOWN);
+	st->tlb_shootdown_harts = vm_event_sum(EV_SHOOTDOWN_HARTS);
 }
 
 /* Checks one leaf of VMA v at va; returns the number of problems. */

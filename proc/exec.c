@@ -15,6 +15,7 @@
 #include <mm.h>
 #include <elf.h>
 #include <file.h>
+#include <sched.h>
 #include <errno.h>
 #include <printk.h>
 #include <string.h>
@@ -163,6 +164,49 @@ static int build_image(struct mm *mm, const char *path, char *const argv[], int 
 	return mm_set_heap(mm, stack + USERSTACK * PAGE_SIZE);
 }
 
+/*
+ * exec in a process of several threads: ends the others and waits for
+ * them (they leave the old address space), then, if p is not the leader,
+ * p takes the leader's place: its pid (the process id), its parent and
+ * its children. 0, or -EINTR when the process is being killed or another
+ * thread got there first (p then ends on its way out).
+ */
+static int exec_end_other_threads(struct proc *p)
+{
+	struct tgroup *tg = p->tg;
+	struct proc *old, *c;
+	int tid;
+
+	spin_lock(&wait_lock);
+	if (tg->exiting || tg->execer || current_killed()) {
+		spin_unlock(&wait_lock);
+		return -EINTR;
+	}
+	tg->execer = p;
+	group_kill_others(tg, p);
+	group_wait_others(tg, p);
+	old = tg->leader;
+	if (old != p) {
+		p->parent = old->parent;
+		old->parent = NULL;
+		for (c = proc_table; c < &proc_table[NPROC]; c++)
+			if (c->parent == old)
+				c->parent = p;
+		tg->leader = p;
+		spin_lock(&p->lock);
+		tid = p->pid;
+		p->pid = old->pid;
+		spin_unlock(&p->lock);
+		spin_lock(&old->lock);
+		old->pid = tid;
+		spin_unlock(&old->lock);
+	}
+	group_free_others(tg, p);
+	tg->execer = NULL;
+	spin_unlock(&wait_lock);
+	return 0;
+}
+
 int do_exec(const char *path, char *const argv[], int argc)
 {
 	struct proc *p = current();
@@ -175,6 +219,8 @@ int do_exec(const char *path, char *const argv[], int argc)
 		return -ENOMEM;
 	WRITE_ONCE(p->exec_mm, mm); /* build_image sleeps on the disk */
 	err = build_image(mm, path, argv, argc, &entry, &sp, &uargv);
+	if (!err && p->tg)
+		err = exec_end_other_threads(p); /* sleeps too */
 	WRITE_ONCE(p->exec_mm, NULL);
 	if (err) {
 		mm_destroy(mm);

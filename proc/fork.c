@@ -6,6 +6,7 @@
 #include <proc.h>
 #include <addrspace.h>
 #include <file.h>
+#include <mm.h>
 #include <errno.h>
 #include <string.h>
 #include <asm/syscall.h>
@@ -14,26 +15,36 @@
 long do_fork(void)
 {
 	struct proc *p = current(), *np;
+	struct tgroup *tg;
 	int pid;
 
 	np = proc_alloc();
 	if (!np)
 		return -EAGAIN;
-	np->mm = mm_dup(p->mm);
+	tg = tgroup_new(np);
+	/*
+	 * With other threads of p running on other harts, mm_dup
+	 * write-protects p's pages and flushes every hart that runs p's
+	 * address space before it drops p->mm->lock: once it returns, no
+	 * thread of p can store into a page the child shares.
+	 */
+	np->mm = tg ? mm_dup(p->mm) : NULL;
 	if (!np->mm) {
+		kfree(tg);
 		proc_free(np);
 		spin_unlock(&np->lock);
 		return -ENOMEM;
 	}
-	*np->tf = *p->tf;
+	*np->tf = *p->tf; /* only the calling thread is copied (POSIX) */
 	syscall_set_return(np->tf, 0); /* the child sees fork() return 0 */
 	strlcpy(np->name, p->name, sizeof(np->name));
 	spin_unlock(&np->lock);
 
-	files_fork(p, np);
+	files_fork(p->tg, tg);
 
 	spin_lock(&wait_lock);
-	np->parent = p;
+	np->tg = tg;
+	np->parent = p->tg->leader;
 	spin_unlock(&wait_lock);
 
 	spin_lock(&np->lock);

@@ -20,15 +20,24 @@
 #include <sched.h>
 #include "internal.h"
 
-/* A victim that still holds its address space, or NULL. */
+/*
+ * A victim that has not given its memory back yet, or NULL. Not "still
+ * holds an address space": exit detaches the mm before it frees the pages,
+ * and a fault in that window found no victim and no larger process and
+ * killed the faulting one (oomvictim-smp4, once on a loaded host). A
+ * process becomes a zombie only after its pages are free; a victim thread
+ * of a larger process hands its mark to the leader (proc/exit.c).
+ */
 static struct proc *dying_victim(void)
 {
 	struct proc *p;
 
-	for (p = proc_table; p < &proc_table[NPROC]; p++)
-		if (READ_ONCE(p->oom_victim) && READ_ONCE(p->mm) &&
-		    READ_ONCE(p->state) != P_UNUSED)
+	for (p = proc_table; p < &proc_table[NPROC]; p++) {
+		enum proc_state s = READ_ONCE(p->state);
+
+		if (READ_ONCE(p->oom_victim) && s != P_UNUSED && s != P_ZOMBIE)
 			return p;
+	}
 	return NULL;
 }
 

@@ -77,10 +77,9 @@ found:
 	p->mm = NULL;
 	p->exec_mm = NULL;
 	p->sleeplocks_held = 0;
-	p->cwd = NULL;
+	p->tg = NULL;
 	p->kthread_fn = NULL;
 	p->kthread_arg = NULL;
-	memset(p->ofile, 0, sizeof(p->ofile));
 	memset(&p->context, 0, sizeof(p->context));
 	p->context.ra = (u64)fork_return;
 	/* The kernel stack grows down from just below the trap frame. */
@@ -93,6 +92,10 @@ void proc_free(struct proc *p)
 	assert_held(&p->lock);
 	if (p->mm)
 		panic("proc_free: pid %d still has an address space", p->pid);
+	/* The leader goes last: nobody else can point to its group now. */
+	if (p->tg && p->tg->leader == p)
+		kfree(p->tg);
+	p->tg = NULL;
 	p->pid = 0;
 	p->parent = NULL;
 	p->name[0] = 0;
@@ -117,11 +120,14 @@ void procdump(void)
 {
 	struct proc *p;
 
-	printk("\nPID  STATE   CPU  PAGES NAME\n");
+	printk("\nPID  TGID STATE   CPU  PAGES NAME\n");
 	for (p = proc_table; p < &proc_table[NPROC]; p++) {
+		struct tgroup *tg = p->tg;
+
 		if (p->state == P_UNUSED)
 			continue;
-		printk("%-4d %-7s %3d %6lu %s\n", p->pid, state_name(p->state), p->cpu,
+		printk("%-4d %-4d %-7s %3d %6lu %s\n", p->pid,
+		       tg ? tg->tgid : 0, state_name(p->state), p->cpu,
 		       p->mm ? mm_resident_pages(p->mm) : 0UL, p->name);
 	}
 }
@@ -163,7 +169,13 @@ long proc_list(uaddr_t buf, int max)
 		strlcpy(info.name, p->name, sizeof(info.name));
 		spin_unlock(&p->lock);
 		spin_lock(&wait_lock);
-		info.ppid = p->parent ? p->parent->pid : 0;
+		if (p->tg) {
+			struct proc *leader = p->tg->leader;
+			info.tgid = p->tg->tgid;
+			info.ppid =
+			    leader->parent ? leader->parent->tg->tgid : 0;
+			info.nthreads = leader == p ? group_threads(p->tg) : 1;
+		}
 		spin_unlock(&wait_lock);
 		if (copy_to_user(buf + (u64)n * sizeof(info), &info, sizeof(info)))
 			return -EFAULT;
@@ -200,14 +212,21 @@ long proc_vmainfo(int pid, uaddr_t buf, int max)
 	return n;
 }
 
-long proc_count(void)
+long proc_count(unsigned long *threads)
 {
 	struct proc *p;
-	long n = 0;
+	long n = 0, t = 0;
 
-	for (p = proc_table; p < &proc_table[NPROC]; p++)
-		if (READ_ONCE(p->state) != P_UNUSED)
+	for (p = proc_table; p < &proc_table[NPROC]; p++) {
+		struct tgroup *tg = READ_ONCE(p->tg);
+
+		if (READ_ONCE(p->state) == P_UNUSED)
+			continue;
+		t++;
+		if (tg && READ_ONCE(tg->leader) == p)
 			n++;
+	}
+	*threads = (unsigned long)t;
 	return n;
 }
 
@@ -224,6 +243,7 @@ static void kthread_entry(void)
 int kthread_start(const char *name, void (*fn)(void *), void *arg)
 {
 	struct proc *np = proc_alloc();
+	struct tgroup *tg;
 	int pid;
 
 	if (!np)
@@ -234,8 +254,17 @@ int kthread_start(const char *name, void (*fn)(void *), void *arg)
 	strlcpy(np->name, name, sizeof(np->name));
 	pid = np->pid;
 	spin_unlock(&np->lock);
+	tg = tgroup_new(np);
 	spin_lock(&wait_lock);
-	np->parent = current();
+	if (!tg) {
+		spin_unlock(&wait_lock);
+		spin_lock(&np->lock);
+		proc_free(np);
+		spin_unlock(&np->lock);
+		return -ENOMEM;
+	}
+	np->tg = tg;
+	np->parent = current() ? current()->tg->leader : NULL;
 	spin_unlock(&wait_lock);
 	spin_lock(&np->lock);
 	np->state = P_RUNNABLE;
@@ -252,7 +281,8 @@ void proc_start_first(void)
 	if (!p)
 		panic("proc_start_first: no free slot");
 	p->mm = mm_create();
-	if (!p->mm)
+	p->tg = tgroup_new(p);
+	if (!p->mm || !p->tg)
 		panic("proc_start_first: out of memory");
 	strlcpy(p->name, "init", sizeof(p->name));
 	p->context.ra = (u64)kernel_init;
@@ -270,6 +300,16 @@ void proc_start_first(void)
  * way, since a hart that stays in the kernel for seconds is a hang;
  * -EINTR when killed while waiting for another process's kcheck.
  */
+static bool mm_listed(struct mm *const *mms, int n, const struct mm *mm)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (mms[i] == mm)
+			return true;
+	return false;
+}
+
 long proc_kcheck(void)
 {
 	struct mm *mms[2 * NPROC];
@@ -287,7 +327,8 @@ long proc_kcheck(void)
 	for (p = proc_table; p < &proc_table[NPROC]; p++) {
 		if (p->state == P_UNUSED)
 			continue;
-		if (p->mm) {
+		/* The threads of a process share one mm: count it once. */
+		if (p->mm && !mm_listed(mms, n, p->mm)) {
 			mms[n] = p->mm;
 			pids[n++] = p->pid;
 		}

@@ -191,7 +191,7 @@ void sleep(void *chan, struct spinlock *lk)
 
 /* Wakes one idle hart, if any, so a newly runnable process starts now
  * rather than at the next tick. */
-static void kick_idle_hart(void)
+void kick_idle_hart(void)
 {
 	int i, me = cpu_id();
 

@@ -37,7 +37,37 @@ SYSCALL(kill)
 
 SYSCALL(getpid)
 {
+	return current()->tg->tgid;
+}
+
+SYSCALL(gettid)
+{
 	return current()->pid;
+}
+
+SYSCALL(thread_create)
+{
+	return do_thread_create(a[0], a[1], a[2], a[3]);
+}
+
+SYSCALL(thread_join)
+{
+	return do_thread_join((int)a[0], a[1]);
+}
+
+SYSCALL(thread_exit)
+{
+	do_thread_exit((int)a[0]);
+}
+
+SYSCALL(futex_wait)
+{
+	return do_futex_wait(a[0], (u32)a[1]);
+}
+
+SYSCALL(futex_wake)
+{
+	return do_futex_wake(a[0], (int)a[1]);
 }
 
 SYSCALL(sbrk)
@@ -55,6 +85,7 @@ SYSCALL(mmap)
 	int prot = (int)a[2], flags = (int)a[3], err;
 	struct inode *ip = NULL;
 	bool maywrite = true;
+	long r;
 
 	if (!(flags & MAP_ANONYMOUS)) {
 		ip = file_mmap_inode((int)a[4], prot, flags & MAP_SHARED,
@@ -62,8 +93,11 @@ SYSCALL(mmap)
 		if (!ip)
 			return err;
 	}
-	return mm_mmap(current()->mm, a[0], a[1], prot, flags, ip, a[5],
-		       maywrite);
+	r = mm_mmap(current()->mm, a[0], a[1], prot, flags, ip, a[5],
+		    maywrite);
+	if (ip)
+		file_inode_put(ip); /* the mapping took its own reference */
+	return r;
 }
 
 SYSCALL(munmap)
@@ -160,7 +194,9 @@ SYSCALL(memstat)
 	ms.cache_pages = st.cache_pages;
 	ms.file_faults = st.file_faults;
 	ms.writebacks = st.writebacks;
-	ms.nproc = proc_count();
+	ms.tlb_shootdowns = st.tlb_shootdowns;
+	ms.tlb_shootdown_harts = st.tlb_shootdown_harts;
+	ms.nproc = proc_count(&ms.nthreads);
 	return copy_to_user(a[0], &ms, sizeof(ms));
 }
 

@@ -51,8 +51,8 @@ static void kill_current(const char *why, u64 addr, u64 pc)
 {
 	struct proc *p = current();
 
-	printk("calf: pid %d (%s) killed: %s at address %lx, pc %lx\n",
-	       p->pid, p->name, why, addr, pc);
+	printk("calf: pid %d (%s, thread %d) killed: %s at address %lx, pc %lx\n",
+	       p->tg->tgid, p->name, p->pid, why, addr, pc);
 	proc_set_killed(p);
 }
 

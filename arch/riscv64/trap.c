@@ -159,6 +159,17 @@ void trapframe_init_user(struct trapframe *tf, u64 pc, u64 sp, u64 argv)
 	tf->regs[REG_A1] = argv;
 }
 
+void trapframe_set_thread(struct trapframe *tf, u64 pc, u64 sp, u64 arg0,
+			  u64 arg1)
+{
+	tf->sepc = pc;
+	tf->regs[REG_SP] = sp;
+	tf->regs[REG_A0] = arg0;
+	tf->regs[REG_A1] = arg1;
+	/* Returning from the entry faults: threads end with thread_exit. */
+	tf->regs[REG_RA] = 0;
+}
+
 void arch_set_timer(u64 when)
 {
 	sbi_set_timer(when);

@@ -18,12 +18,17 @@ struct memstat {
 	unsigned long cache_pages; /* pages in the page cache (mmap'd files) */
 	unsigned long file_faults; /* faults that mapped a page-cache page */
 	unsigned long writebacks;  /* page-cache pages written to disk */
+	unsigned long tlb_shootdowns; /* remote TLB flush requests sent */
+	unsigned long tlb_shootdown_harts; /* harts they went to, summed */
+	unsigned long nthreads;   /* threads (the processes' and kernel ones) */
 };
 
 #define PROCINFO_NAME 16
 struct procinfo {
-	int pid;
-	int ppid;
+	int pid;  /* the thread's id (gettid); pid == tgid for a leader */
+	int ppid; /* the parent process's id */
+	int tgid; /* the process's id (getpid) */
+	int nthreads; /* threads of the process (leaders; 1 for the others) */
 	int state; /* PROCINFO_* */
 	int cpu;   /* hart running it, or -1 */
 	unsigned long mem_pages; /* resident user pages */

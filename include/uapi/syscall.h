@@ -42,6 +42,14 @@
 #define SYS_mprotect 30 /* (addr, len, prot) */
 #define SYS_msync 31    /* (addr, len, flags) */
 #define SYS_vmainfo 32  /* (int pid, struct vmainfo *buf, int max) -> count */
+/* Threads (README, "Threads"): */
+#define SYS_thread_create 33 /* (entry, sp, arg0, arg1) -> tid; the thread
+				starts at entry(arg0, arg1) with stack sp */
+#define SYS_thread_join 34   /* (int tid, int *status) -> tid */
+#define SYS_thread_exit 35   /* (int status): ends the calling thread */
+#define SYS_gettid 36        /* -> the calling thread's id */
+#define SYS_futex_wait 37    /* (int *addr, int val): sleeps while *addr == val */
+#define SYS_futex_wake 38    /* (int *addr, int n) -> threads woken */
 
 #define SBRK_MODE_EAGER 1
 #define SBRK_MODE_LAZY 2

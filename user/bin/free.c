@@ -46,6 +46,9 @@ int main(int argc, char *argv[])
 	printf("%-18s %8lu\n", "2 MiB splits", ms.thp_splits);
 	printf("%-18s %8lu\n", "file faults", ms.file_faults);
 	printf("%-18s %8lu\n", "page writebacks", ms.writebacks);
+	printf("%-18s %8lu\n", "TLB shootdowns", ms.tlb_shootdowns);
+	printf("%-18s %8lu\n", "  harts reached", ms.tlb_shootdown_harts);
 	printf("%-18s %8lu\n", "processes", ms.nproc);
+	printf("%-18s %8lu\n", "threads", ms.nthreads);
 	exit(0);
 }

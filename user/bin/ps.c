@@ -1,4 +1,8 @@
-/* ps: lists processes (pid, parent, state, hart, resident pages, name). */
+/*
+ * ps: lists processes and their threads: thread id, process id, parent,
+ * state, hart, resident pages (of the process's address space), threads of
+ * the process (on its first thread's line), name.
+ */
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "user/user.h"
@@ -35,17 +39,21 @@ int main(int argc, char *argv[])
 		fprintf(2, "ps: procinfo failed\n");
 		exit(1);
 	}
-	printf("  PID  PPID STATE  CPU  PAGES NAME\n");
+	printf("  TID   PID  PPID STATE  CPU  PAGES THR NAME\n");
 	for (i = 0; i < n; i++) {
 		if (procs[i].state == PROCINFO_UNUSED)
 			continue;
-		printf("%5d %5d %-6s ", procs[i].pid, procs[i].ppid,
-		       state_name(procs[i].state));
+		printf("%5d %5d %5d %-6s ", procs[i].pid, procs[i].tgid,
+		       procs[i].ppid, state_name(procs[i].state));
 		if (procs[i].cpu >= 0)
 			printf("%3d ", procs[i].cpu);
 		else
 			printf("  - ");
-		printf("%6ld %s\n", procs[i].mem_pages, procs[i].name);
+		printf("%6ld ", procs[i].mem_pages);
+		if (procs[i].pid == procs[i].tgid)
+			printf("%3d %s\n", procs[i].nthreads, procs[i].name);
+		else
+			printf("  - %s (thread)\n", procs[i].name);
 	}
 	exit(0);
 }

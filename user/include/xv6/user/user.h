@@ -93,4 +93,5 @@ int msync(void *addr, size_t len, int flags);
 /* vmainfo() copies up to max records of process pid's mappings (pmap). */
 int vmainfo(int pid, struct vmainfo *, int max);
 
+
 #endif
