@@ -15,6 +15,7 @@
  *   kills the process, and it never sees the page's next owner's data.
  */
 #include "kernel/param.h"
+#include "kernel/fcntl.h"
 #include "../user/tap.h"
 #include "user/thread.h"
 
@@ -289,6 +290,108 @@ static void child_shrink(unsigned long fd)
 	exit(0);
 }
 
+/* The same through munmap: the reader's page goes away with munmap, and
+ * a new mapping elsewhere likely gets its physical page (the one freed
+ * last). */
+static void child_munmap(unsigned long fd)
+{
+	char *p;
+	int i;
+
+	report_fd = (int)fd;
+	stack_of(0);
+	p = mmap(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (p == (char *)-1)
+		exit(2);
+	memset(p, 1, 2 * PAGE);
+	victim = (volatile long *)(p + PAGE);
+	thread_create(reader, 0, stack_of(0), STACK_SIZE);
+	{
+		long r0 = reads;
+		while (reads < r0 + 1000)
+			;
+	}
+	munmap(p, 2 * PAGE);
+	/* Far below: mmap would put a new mapping back at the victim's
+	 * address (top of the highest gap). */
+	p = mmap(p - 64 * PAGE, PAGE, PROT_READ | PROT_WRITE,
+		 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (i = 0; p != (char *)-1 && i < PAGE / 8; i++)
+		((volatile long *)p)[i] = SENTINEL;
+	for (i = 0; i < 500; i++)
+		pause(1);
+	exit(0);
+}
+
+static volatile long *wtarget;
+static volatile long wcount;
+
+static int writer(void *arg)
+{
+	for (;;)
+		*wtarget = ++wcount;
+	return 0;
+}
+
+/* mprotect(PROT_READ) while another thread stores: once it returns, the
+ * page must not change; the writer's next store kills the process. */
+static void child_mprotect(unsigned long fd)
+{
+	long v1, v2;
+	char *p;
+	int i;
+
+	stack_of(0);
+	p = mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (p == (char *)-1)
+		exit(2);
+	wtarget = (volatile long *)p;
+	*wtarget = 0;
+	thread_create(writer, 0, stack_of(0), STACK_SIZE);
+	while (wcount < 1000)
+		;
+	mprotect(p, PAGE, PROT_READ);
+	v1 = *wtarget;
+	spin_ticks(3);
+	v2 = *wtarget;
+	if (v1 != v2)
+		write((int)fd, "M", 1);
+	for (i = 0; i < 500; i++)
+		pause(1);
+	exit(0);
+}
+
+static void t_munmap_mprotect(void)
+{
+	int fds[2], st, n, rounds, seen = 0, bad = 0, moved = 0, mbad = 0;
+	char buf[64];
+
+	for (rounds = 0; rounds < 10; rounds++) {
+		pipe(fds);
+		st = run_in_child(child_munmap, fds[1]);
+		close(fds[1]);
+		n = read(fds[0], buf, sizeof(buf));
+		close(fds[0]);
+		seen += n > 0;
+		bad += st != -1;
+		pipe(fds);
+		st = run_in_child(child_mprotect, fds[1]);
+		close(fds[1]);
+		n = read(fds[0], buf, sizeof(buf));
+		close(fds[0]);
+		moved += n > 0;
+		mbad += st != -1;
+	}
+	ok(bad == 0 && seen == 0,
+	   "munmap under a reading thread: it is killed (%d not), never reads the next owner's data (%d did)",
+	   bad, seen);
+	ok(mbad == 0 && moved == 0,
+	   "mprotect(PROT_READ) under a storing thread: the page stops changing (%d of 10 did not), the store kills (%d not)",
+	   moved, mbad);
+}
+
 static void t_shrink(void)
 {
 	int fds[2], st, n, rounds, seen = 0, bad = 0;
@@ -313,12 +416,13 @@ int main(int argc, char *argv[])
 {
 	long before = free_pages();
 
-	tap_plan(10);
+	tap_plan(12);
 	tap_run_isolated(body_fork_one_sibling);
 	tap_run_isolated(body_fork_three_siblings);
 	tap_run_isolated(body_two_writers);
 	tap_run_isolated(body_two_writers_huge);
 	t_shrink();
+	t_munmap_mprotect();
 	check_no_leak(before, "threadcow");
 	tap_done();
 	return 0;
