@@ -12,8 +12,11 @@
  * pids (its own included), pipe/dup storms, deep directory churn, and
  * mmap/munmap/mprotect/msync/vmainfo with any address, length,
  * protection, flags, descriptor and offset (mappings that work are
- * touched, MAP_FIXED lands on its own text and stack too). The
- * children close the console first, so nothing they do reaches the TAP
+ * touched, MAP_FIXED lands on its own text and stack too), and threads:
+ * thread_create with good and hostile entries and stacks (a thread makes
+ * calls of its own, then ends one of three ways), joins of good and bad
+ * ids, thread_exit, gettid, futex_wait/futex_wake on good and hostile
+ * words. The children close the console first, so nothing they do reaches the TAP
  * stream, and call through rawsys() so no C prototype filters an argument.
  *
  * A child that blocks for ever (reading its own empty pipe, pausing a long
@@ -48,7 +51,7 @@
 #define WATCHDOG_POLL  5   /* ticks between the watchdog's looks */
 #define WATCHDOG_NAPS  12  /* looks a process may be seen asleep in a row */
 #define SCRATCH	       8192
-#define NKINDS	       40 /* kinds of step in fuzz_one() */
+#define NKINDS	       46 /* kinds of step in fuzz_one() */
 #define ELF_MAX	       4096
 #define FUZZ_DIR       "/sfz"
 #define HELPER_STATUS  7
@@ -794,6 +797,63 @@ static uint64 gen_unknown(void)
 	return pick(nums, sizeof(nums) / sizeof(nums[0]));
 }
 
+/*
+ * Threads: stacks for the threads a child starts (shared by whichever
+ * threads get them: two on one stack crash, which only kills the child),
+ * and the last thread id seen, for joins.
+ */
+#define THREAD_STACK 4096
+#define THREAD_STACKS 4
+static char thread_stacks[THREAD_STACKS][THREAD_STACK]
+    __attribute__((aligned(16)));
+static long last_tid;
+
+/* A started thread: a few calls of its own, then one of the ways a thread
+ * ends (returning faults: the kernel starts it with ra = 0). */
+static void thread_body(uint64 seed)
+{
+	rng = rng_make(seed, 11);
+	depth++;
+	if (depth < 3)
+		fuzz_calls(FORK_CALLS);
+	switch (rng_below(&rng, 3)) {
+	case 0:
+		rawsys(SYS_thread_exit, rng_next(&rng), 0, 0, 0, 0, 0);
+		break;
+	case 1:
+		rawsys(SYS_exit, rng_below(&rng, 3), 0, 0, 0, 0, 0);
+		break;
+	default:
+		return;
+	}
+}
+
+/* thread_create with a good or hostile entry and stack. */
+static void op_thread(void)
+{
+	uint64 pc = (uint64)thread_body, sp, arg = rng_next(&rng);
+
+	sp = (uint64)thread_stacks[rng_below(&rng, THREAD_STACKS)] +
+	     THREAD_STACK;
+	switch (rng_below(&rng, 6)) {
+	case 0:
+		pc = pick(hostile, NHOSTILE);
+		break;
+	case 1:
+		sp = pick(hostile, NHOSTILE) & ~15UL;
+		break;
+	case 2:
+		sp = rng_next(&rng);
+		break;
+	case 3:
+		pc = rng_next(&rng);
+		break;
+	default:
+		break;
+	}
+	last_tid = rawsys(SYS_thread_create, pc, sp, arg, rng_next(&rng), 0, 0);
+}
+
 /* One random system call. */
 static void fuzz_one(void)
 {
@@ -936,6 +996,30 @@ static void fuzz_one(void)
 		break;
 	case 37:
 		op_vmainfo();
+		break;
+	case 38:
+	case 39:
+		op_thread();
+		break;
+	case 40: /* join the last thread, a random id, ourselves */
+		rawsys(SYS_thread_join,
+		       rng_one_in(&rng, 2) ? (uint64)last_tid : gen_pid(),
+		       rng_one_in(&rng, 2) ? 0 : gen_ptr(4), 0, 0, 0, 0);
+		break;
+	case 41: /* thread_exit, rarely; gettid */
+		if (rng_one_in(&rng, 20))
+			rawsys(SYS_thread_exit, rng_next(&rng), 0, 0, 0, 0, 0);
+		rawsys(SYS_gettid, rng_next(&rng), 0, 0, 0, 0, 0);
+		break;
+	case 42: /* futex_wait: may sleep for ever (the watchdog ends it) */
+		rawsys(SYS_futex_wait,
+		       rng_one_in(&rng, 3) ? pick(hostile, NHOSTILE) : gen_ptr(4),
+		       rng_one_in(&rng, 2) ? 0 : rng_next(&rng), 0, 0, 0, 0);
+		break;
+	case 43:
+		rawsys(SYS_futex_wake,
+		       rng_one_in(&rng, 3) ? pick(hostile, NHOSTILE) : gen_ptr(4),
+		       rng_next(&rng), 0, 0, 0, 0);
 		break;
 	default:
 		if (rng_one_in(&rng, 2))
