@@ -51,7 +51,8 @@ void mm_leave(struct mm *mm)
 /*
  * The other harts that may cache mm. The full fence orders the PTE stores
  * before the read of the mask: a hart that sets its bit after we read it
- * (mm_activate: bit, then satp and a full local flush) walks the new PTEs.
+ * (mm_activate: bit, then the root switch and a full local flush) walks
+ * the new PTEs.
  */
 static u64 other_cpus(struct mm *mm)
 {
