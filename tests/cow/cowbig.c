@@ -20,12 +20,17 @@
 #define CHILD_BAD_INHERITED 1 /* a word differed from the parent's */
 #define CHILD_BAD_OWN	    2 /* the child's own writes did not stick */
 
-/* Reads the whole inherited heap, then writes every eighth page of it. */
-static void child(char *heap, long npages)
+/*
+ * Waits until the parent has counted its free pages (so none of the
+ * child's copies are counted as the fork's), reads the whole inherited
+ * heap, then writes every eighth page of it.
+ */
+static void child(int go, char *heap, long npages)
 {
 	int status = 0;
 	long p;
 
+	sync_await(go);
 	if (words_bad(heap, npages * PGSIZE, PARENT_SEED) != 0)
 		status |= CHILD_BAD_INHERITED;
 	for (p = 0; p < npages; p += 8)
@@ -43,7 +48,7 @@ int main(void)
 	struct memstat before_fork, after_wait;
 	long baseline, npages, drop, after_fork;
 	char *heap;
-	int pid, status = -1000;
+	int pid, status = -1000, go[2];
 
 	tap_plan(9);
 	baseline = free_pages();
@@ -55,12 +60,17 @@ int main(void)
 		exit(1);
 	}
 	words_fill(heap, npages * PGSIZE, PARENT_SEED);
+	if (pipe(go) < 0) {
+		printf("Bail out! no pipe\n");
+		exit(1);
+	}
 
 	memstat(&before_fork);
 	pid = fork();
 	if (pid == 0)
-		child(heap, npages);
+		child(go[0], heap, npages);
 	after_fork = free_pages();
+	sync_send(go[1]); /* the child may start copying now */
 	if (!ok(pid > 0,
 		"fork succeeds while two thirds of memory is in use")) {
 		printf("Bail out! fork failed\n");
@@ -89,6 +99,8 @@ int main(void)
 	   "fork)",
 	   after_wait.shared_pages, before_fork.shared_pages);
 
+	close(go[0]);
+	close(go[1]);
 	sbrk((int)-(npages * PGSIZE));
 	check_no_leak(baseline, "after the heap shrank");
 	tap_done();
