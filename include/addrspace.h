@@ -13,6 +13,7 @@
 
 #include <types.h>
 #include <spinlock.h>
+#include <sleeplock.h>
 #include <asm/pte.h>
 
 #define VM_READ (1u << 0)
@@ -54,6 +55,10 @@ struct mm {
 	struct vma *vmas;        /* guarded by lock */
 	struct vma *vma_cache;   /* last vma_find() hit, or NULL; guarded by lock */
 	u64 heap_start, brk;     /* guarded by lock */
+	/* Held across a whole mm_sbrk(), whose eager growth maps pages with
+	 * lock dropped: a second thread's sbrk must not move the heap in
+	 * between, or a failed growth's give-back would undo its work. */
+	struct sleeplock brk_lock;
 	u64 active_cpus;         /* atomic: cpus that may cache its PTEs */
 	u64 rss;                 /* user pages mapped, guarded by lock */
 	struct mm *all_next, **all_pprev; /* every mm; guarded by mm_all_lock */

@@ -37,6 +37,7 @@ struct mm *mm_create(void)
 	memcpy(&mm->root[PT_ENTRIES / 2], &kernel_root[PT_ENTRIES / 2],
 	       sizeof(pte_t) * PT_ENTRIES / 2);
 	spin_init(&mm->lock, "mm");
+	sleeplock_init(&mm->brk_lock, "brk");
 	spin_lock(&mm_all_lock);
 	mm->all_next = mm_all;
 	if (mm_all)

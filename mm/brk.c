@@ -47,6 +47,7 @@ long mm_sbrk(struct mm *mm, long n, bool lazy)
 	u64 old, new, old_end, new_end;
 	int err = 0;
 
+	sleep_lock(&mm->brk_lock);
 	spin_lock(&mm->lock);
 	heap = heap_vma(mm);
 	old = mm->brk;
@@ -95,8 +96,10 @@ long mm_sbrk(struct mm *mm, long n, bool lazy)
 			spin_unlock(&mm->lock);
 		}
 	}
+	sleep_unlock(&mm->brk_lock);
 	return err ? err : (long)old;
 out:
 	spin_unlock(&mm->lock);
+	sleep_unlock(&mm->brk_lock);
 	return err ? err : (long)old;
 }
