@@ -102,6 +102,13 @@ void sbi_remote_sfence_vma(unsigned long hart_mask, unsigned long base,
 	}
 }
 
+long sbi_hart_status(unsigned long hartid)
+{
+	struct sbiret r = sbi_call(SBI_EXT_HSM, 2, hartid, 0, 0, 0, 0, 0);
+
+	return r.error ? r.error : r.value;
+}
+
 long sbi_hart_start(unsigned long hartid, unsigned long start_pa,
 		    unsigned long opaque)
 {

@@ -89,6 +89,43 @@ void secondary_main(void)
 	scheduler();
 }
 
+/* HSM state of a hart the firmware holds stopped. */
+#define HSM_STOPPED 1
+
+/*
+ * Starts cpu i through SBI HSM and waits for it to check in. Waits in wfi,
+ * not in a spin: on an emulator that runs all harts on one host thread a
+ * spinning boot hart would starve the one it waits for; the new hart's IPI
+ * (or a tick) wakes us. The deadline only bounds a broken hart; it is
+ * generous because a vCPU thread on a busy host can go unscheduled for
+ * more than a second. A hart the firmware still reports stopped after the
+ * wait gets its start request once more (seen rarely on QEMU's
+ * microchip-icicle-kit). Returns 0 or the SBI error of the start call.
+ */
+static long start_and_wait(int i, struct secondary_boot *b)
+{
+	long err = 0;
+	int try;
+
+	for (try = 0; try < 2 && !cpus[i].online; try++) {
+		u64 deadline;
+
+		if (try > 0 && sbi_hart_status(cpus[i].hartid) != HSM_STOPPED)
+			break;
+		err = sbi_hart_start(cpus[i].hartid,
+				     kva_to_pa(secondary_entry), kva_to_pa(b));
+		if (err)
+			return err;
+		deadline = arch_read_time() + 10 * platform.timebase_hz;
+		arch_irq_enable();
+		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) &&
+		       arch_read_time() < deadline)
+			arch_wait_for_interrupt();
+		arch_irq_disable();
+	}
+	return err;
+}
+
 /* Starts every other usable hart and waits for each to check in. */
 void smp_boot_secondaries(void)
 {
@@ -99,7 +136,6 @@ void smp_boot_secondaries(void)
 		struct secondary_boot *b = &secondary_boot[i];
 		char *stack = kstack_map(NPROC_SLOTS + i);
 		long err;
-		u64 deadline;
 
 		cpus[i].stack_top = stack + KSTACK_SIZE;
 		b->satp = satp;
@@ -107,30 +143,11 @@ void smp_boot_secondaries(void)
 		b->tp = (u64)&cpus[i];
 		b->entry = (u64)secondary_virt;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		err = sbi_hart_start(cpus[i].hartid, kva_to_pa(secondary_entry),
-				     kva_to_pa(b));
-		if (err) {
+		err = start_and_wait(i, b);
+		if (err)
 			printk("calf: hart %u did not start (SBI error %ld)\n",
 			       cpus[i].hartid, err);
-			continue;
-		}
-		/*
-		 * Wait in wfi, not in a spin: on an emulator that runs all harts
-		 * on one host thread a spinning boot hart would starve the one
-		 * it waits for. The new hart's IPI (or a tick) wakes us.
-		 * The firmware said the hart started, so it will check in;
-		 * the deadline only bounds a broken one. It is generous
-		 * because under an emulator on a busy host a vCPU thread can
-		 * go unscheduled for more than a second (1 s made boot tests
-		 * flaky with several QEMUs on two host cores).
-		 */
-		deadline = arch_read_time() + 10 * platform.timebase_hz;
-		arch_irq_enable();
-		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) &&
-		       arch_read_time() < deadline)
-			arch_wait_for_interrupt();
-		arch_irq_disable();
-		if (!cpus[i].online)
+		else if (!cpus[i].online)
 			printk("calf: hart %u started but never checked in\n",
 			       cpus[i].hartid);
 	}

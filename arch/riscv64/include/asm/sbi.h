@@ -31,6 +31,9 @@ void sbi_set_timer(u64 when);
 void sbi_send_ipi(unsigned long hart_mask, unsigned long hart_mask_base);
 void sbi_remote_sfence_vma(unsigned long hart_mask, unsigned long base,
 			   unsigned long start, unsigned long size);
+/* HSM state of a hart (0 started, 1 stopped, 2 start pending, ...) or a
+ * negative SBI error. */
+long sbi_hart_status(unsigned long hartid);
 long sbi_hart_start(unsigned long hartid, unsigned long start_pa,
 		    unsigned long opaque);
 void sbi_shutdown(bool failure) __noreturn;
