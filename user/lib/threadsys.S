@@ -5,15 +5,7 @@
  */
 #include "kernel/syscall.h"
 
-.macro syscall name, number
-	.globl \name
-	.type \name, @function
-\name:
-	li a7, \number
-	ecall
-	ret
-	.size \name, . - \name
-.endm
+#include "syscall_stub.h"
 
 	.text
 	syscall sys_thread_create, SYS_thread_create
