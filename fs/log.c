@@ -168,6 +168,7 @@ int log_init(const struct superblock *s)
 
 void begin_op(void)
 {
+	might_sleep("begin_op");
 	spin_lock(&log.lock);
 	for (;;) {
 		if (log.committing) {

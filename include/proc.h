@@ -52,6 +52,7 @@ struct proc {
 	void *chan;     /* sleeping on chan when non-NULL */
 	bool killed;
 	bool oom_victim; /* killed to free memory (proc/oom.c) */
+	bool mm_freed;   /* exit gave its pages back (files may still close) */
 	bool oom_retry;  /* a uaccess fault waits for an OOM victim */
 	int xstate;     /* exit status for the parent's wait() */
 	int pid;
@@ -131,7 +132,7 @@ long proc_kcheck(void);
  * A page fault found no free page (proc/oom.c). OOM_SELF: the caller has
  * the largest resident set (or nobody else is a candidate) and must die;
  * OOM_WAIT: another process was killed, or is already dying, to free
- * memory; wait a tick and retry. Takes proc locks: call with none held.
+ * memory, or memory came back meanwhile; wait a tick and retry. Takes proc locks: call with none held.
  */
 enum oom_choice { OOM_SELF, OOM_WAIT };
 enum oom_choice oom_choose_victim(void);

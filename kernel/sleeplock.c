@@ -13,6 +13,7 @@ void sleeplock_init(struct sleeplock *lk, const char *name)
 
 void sleep_lock(struct sleeplock *lk)
 {
+	might_sleep("sleep_lock");
 	spin_lock(&lk->lk);
 	while (lk->locked)
 		sleep(lk, &lk->lk);

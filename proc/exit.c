@@ -4,9 +4,9 @@
  * exit() ends the whole process (Linux's exit_group): the calling thread
  * marks the others killed; each of them ends on its way back to user mode
  * (thread_finish: it leaves the address space and becomes a zombie). The
- * leader waits for all of them, frees their slots, then releases the files
- * and the address space itself (so every page is free the moment the
- * process is a zombie), hands its children to init, and becomes the
+ * leader waits for all of them, frees their slots, then releases the address
+ * space and then the files (so every page is free the moment the process
+ * is a zombie), hands its children to init, and becomes the
  * zombie its parent's wait() collects. A kill() marks every thread.
  */
 #include <proc.h>
@@ -79,19 +79,24 @@ static void __noreturn thread_finish(struct proc *p, int status)
 }
 
 /*
- * Ends the process whose last thread (its leader) p is: files, address
- * space, children, then the zombie for the parent's wait().
+ * Ends the process whose last thread (its leader) p is: address space,
+ * files, children, then the zombie for the parent's wait().
  */
 static void __noreturn process_finish(struct proc *p, int status)
 {
 	struct mm *mm;
 
-	files_exit(p->tg);
 	if (p->mm) /* stores through shared file mappings reach the file */
 		mm_writeback_all(p->mm);
 	mm = leave_mm(p);
 	if (mm)
 		mm_destroy(mm);
+	WRITE_ONCE(p->mm_freed, true);
+	/* Memory before files: closing a file may wait for the log, and a
+	 * process inside a log operation may be waiting for the memory of
+	 * this one, an out-of-memory victim (cowtorture,101,20 waited so
+	 * until its copy gave up). */
+	files_exit(p->tg);
 	spin_lock(&wait_lock);
 	reparent(p);
 	p->tg->dead = true;

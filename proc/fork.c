@@ -26,9 +26,13 @@ long do_fork(void)
 	 * With other threads of p running on other harts, mm_dup
 	 * write-protects p's pages and flushes every hart that runs p's
 	 * address space before it drops p->mm->lock: once it returns, no
-	 * thread of p can store into a page the child shares.
+	 * thread of p can store into a page the child shares. np's lock is
+	 * not held across it: a failing mm_dup may sleep (a mapped file's
+	 * last reference waits for the log). Nothing else touches np yet.
 	 */
+	spin_unlock(&np->lock);
 	np->mm = tg ? mm_dup(p->mm) : NULL;
+	spin_lock(&np->lock);
 	if (!np->mm) {
 		kfree(tg);
 		proc_free(np);

@@ -5,51 +5,78 @@
  * that faulted: that may be a parent whose wait() status copy hit a page
  * still shared copy-on-write with a memory hog, or anyone else who merely
  * wrote at the wrong moment. Instead the process with the largest resident
- * set (never init) is the victim; on a tie the faulting process itself,
- * as the one that asked (children that copy-on-write their parent's
- * memory have the parent's resident set). If that is the faulting
+ * set (never init) is the victim; on a tie with the faulting process the
+ * faulting process itself, as the one that asked (children that
+ * copy-on-write their parent's memory have the parent's resident set), on
+ * a tie among others the youngest. If that is the faulting
  * process, it is killed. Otherwise the victim is killed (woken if asleep) and
  * the faulting process waits a tick and retries, in user mode by taking
  * the fault again, in a system call by retrying the copy (mm/uaccess.c).
- * While an earlier victim is still on its way out no second one is
- * chosen: its memory is about to come back.
+ * While any killed process is still on its way out (an earlier victim,
+ * one that paid for its own fault, or one killed by kill()) and holds
+ * pages no victim is chosen: its memory is about to come back. Nor when
+ * memory came back between the failed allocation and the choice: the
+ * fault is just retried. A heap shrink that needs a page to split a 2 MiB
+ * page is handled like a fault (proc/sysproc.c).
  */
 #include <proc.h>
 #include <addrspace.h>
+#include <mm.h>
 #include <printk.h>
 #include <sched.h>
 #include "internal.h"
 
 /*
- * A victim that has not given its memory back yet, or NULL. Not "still
- * holds an address space": exit detaches the mm before it frees the pages,
- * and a fault in that window found no victim and no larger process and
- * killed the faulting one (oomvictim-smp4, once on a loaded host). A
- * process becomes a zombie only after its pages are free; a victim thread
- * of a larger process hands its mark to the leader (proc/exit.c).
+ * A process other than me that was killed but has not given its memory
+ * back yet, or NULL: it still holds pages, or it is between leaving its
+ * address space and freeing it (mm_destroy sleeps only after the pages are
+ * free, when a mapped file's last reference waits for the log). Any killed process counts, not only chosen victims:
+ * a memory hog that paid for its own fault, or one killed by kill(), is
+ * about to free what it holds, and while it does its resident set no
+ * longer counts (candidate_rss), so choosing now would pick whoever is
+ * next largest, often an innocent sharer of the hog's COW memory
+ * (cowtorture,100,20 killed its own root so). Not "still holds an address
+ * space": exit detaches the mm before it frees the pages, and a fault in
+ * that window found no victim and no larger process and killed the
+ * faulting one (oomvictim-smp4, once on a loaded host). Its pages are
+ * free once its leader set mm_freed (before closing its files, which may
+ * wait for the log: waiting for it then would wait for nothing, until the
+ * copy gave up); a victim thread of a larger process hands its mark to the
+ * leader (proc/exit.c).
  */
-static struct proc *dying_victim(void)
+static struct proc *dying_process(struct proc *me)
 {
 	struct proc *p;
+	bool dying;
 
 	for (p = proc_table; p < &proc_table[NPROC]; p++) {
-		enum proc_state s = READ_ONCE(p->state);
-
-		if (READ_ONCE(p->oom_victim) && s != P_UNUSED && s != P_ZOMBIE)
+		if (p == me)
+			continue;
+		spin_lock(&p->lock);
+		dying = p->state != P_UNUSED && p->state != P_ZOMBIE &&
+			(p->oom_victim || p->killed) && !p->mm_freed &&
+			(p->mm ? mm_resident_pages(p->mm) > 0
+			       : p->state != P_SLEEPING);
+		spin_unlock(&p->lock);
+		if (dying)
 			return p;
 	}
 	return NULL;
 }
 
-/* The resident set of p, or 0 when p is not a live user process. */
-static u64 candidate_rss(struct proc *p)
+/*
+ * The resident set of p, or 0 when p is not a live user process or (unless
+ * it is the caller asking about itself) is already dying.
+ */
+static u64 candidate_rss(struct proc *p, bool self)
 {
 	u64 rss = 0;
 
 	spin_lock(&p->lock);
 	/* p->mm stays alive while we hold p->lock (exit and exec detach it
 	 * under the lock before freeing it). */
-	if (p->state != P_UNUSED && p->state != P_ZOMBIE && p->mm && !p->killed)
+	if (p->state != P_UNUSED && p->state != P_ZOMBIE && p->mm &&
+	    (self || !p->killed))
 		rss = mm_resident_pages(p->mm);
 	spin_unlock(&p->lock);
 	return rss;
@@ -58,25 +85,44 @@ static u64 candidate_rss(struct proc *p)
 /*
  * The live user process other than init and me with the largest resident
  * set, if it holds more than me (*rss gets its size); NULL when I hold as
- * much as anyone: then I pay, as the one that asked.
+ * much as anyone: then I pay, as the one that asked. Among others of equal
+ * size the youngest (highest pid) is chosen: it has done the least work,
+ * and a parent whose children still share its copy-on-write memory has
+ * exactly their resident set (cowtorture,103,20 lost its root to a tie).
  */
 static struct proc *larger_process(struct proc *me, u64 *rss)
 {
 	struct proc *p, *best = NULL;
-	u64 mine = candidate_rss(me), n;
+	u64 most = 0, n;
 
-	/* init must not die: any other process is a larger one. */
-	*rss = me == init_proc ? 0 : mine;
 	for (p = proc_table; p < &proc_table[NPROC]; p++) {
 		if (p == init_proc || p == me)
 			continue;
-		n = candidate_rss(p);
-		if (n > *rss) {
+		n = candidate_rss(p, false);
+		if (n > most || (n && n == most && p->pid > best->pid)) {
 			best = p;
-			*rss = n;
+			most = n;
 		}
 	}
+	/* init must not die: any other process is a larger one. */
+	if (!best || (me != init_proc && most <= candidate_rss(me, true)))
+		return NULL;
+	*rss = most;
 	return best;
+}
+
+/*
+ * Free pages enough for any one fault (the page, two page tables, a slab
+ * page for a VMA split): if this many came back since the allocation
+ * failed, the fault is retried instead of anyone being killed.
+ */
+#define OOM_RETRY_FREE 16
+
+/* I pay: marked so that others wait for my memory instead of choosing. */
+static enum oom_choice pay_myself(struct proc *me)
+{
+	WRITE_ONCE(me->oom_victim, true);
+	return OOM_SELF;
 }
 
 enum oom_choice oom_choose_victim(void)
@@ -85,13 +131,14 @@ enum oom_choice oom_choose_victim(void)
 	u64 rss;
 
 	if (current_killed())
-		return OOM_SELF; /* dying anyway: nobody else pays for it */
-	victim = dying_victim();
-	if (victim)
-		return victim == me ? OOM_SELF : OOM_WAIT;
+		return pay_myself(me); /* dying anyway: nobody else pays */
+	if (dying_process(me) || free_page_count() >= OOM_RETRY_FREE)
+		return OOM_WAIT;
 	victim = larger_process(me, &rss);
 	if (!victim)
-		return OOM_SELF;
+		return pay_myself(me);
+	if (current_killed())
+		return pay_myself(me); /* chosen meanwhile by someone else */
 	spin_lock(&victim->lock);
 	if (victim->state == P_UNUSED || victim->state == P_ZOMBIE) {
 		spin_unlock(&victim->lock);

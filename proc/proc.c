@@ -72,6 +72,7 @@ found:
 	p->state = P_USED;
 	p->killed = false;
 	p->oom_victim = false;
+	p->mm_freed = false;
 	p->xstate = 0;
 	p->chan = NULL;
 	p->mm = NULL;
@@ -102,6 +103,7 @@ void proc_free(struct proc *p)
 	p->chan = NULL;
 	p->killed = false;
 	p->oom_victim = false;
+	p->mm_freed = false;
 	p->xstate = 0;
 	p->state = P_UNUSED;
 }

@@ -249,6 +249,12 @@ bool current_killed(void)
 	return p && __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
 }
 
+void might_sleep_bad(const char *what)
+{
+	panic("%s may sleep, called with %d spinlocks held", what,
+	      cpu_this()->noff);
+}
+
 void proc_set_killed(struct proc *p)
 {
 	spin_lock(&p->lock);

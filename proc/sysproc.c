@@ -70,14 +70,41 @@ SYSCALL(futex_wake)
 	return do_futex_wake(a[0], (int)a[1]);
 }
 
+/* How long a heap shrink waits for an out-of-memory victim's pages. */
+#define SHRINK_RETRY_TICKS (2 * HZ)
+
+/*
+ * A shrink whose new break cuts into a 2 MiB page needs a page to split
+ * it, and giving memory back must not fail for want of memory
+ * (cowtorture,101,20 on one hart saw sbrk(-937984) fail). Out of memory,
+ * the shrink is treated like a page fault (proc/oom.c): another process is
+ * the victim and the shrink retries once its pages are back, or this one
+ * is the largest and dies. Growth just fails with -ENOMEM.
+ */
 SYSCALL(sbrk)
 {
+	struct proc *p = current();
 	int n = (int)a[0];
 	int mode = (int)a[1];
+	int waited = 0;
+	long r;
 
 	if (mode != SBRK_MODE_EAGER && mode != SBRK_MODE_LAZY)
 		return -EINVAL;
-	return mm_sbrk(current()->mm, n, mode == SBRK_MODE_LAZY);
+	for (;;) {
+		r = mm_sbrk(p->mm, n, mode == SBRK_MODE_LAZY);
+		if (r != -ENOMEM || n >= 0)
+			return r;
+		if (oom_choose_victim() == OOM_SELF) {
+			printk("calf: pid %d (%s, thread %d) killed: out of "
+			       "memory shrinking its heap\n",
+			       p->tg->tgid, p->name, p->pid);
+			proc_set_killed(p);
+			return r;
+		}
+		if (waited++ >= SHRINK_RETRY_TICKS || pause_ticks(1))
+			return r;
+	}
 }
 
 SYSCALL(mmap)

@@ -261,6 +261,23 @@ MUTANTS = [
      "",
      ["mmappmap"],
      "pmap counts no COW pages"),
+    ("fork_dup_under_lock", "proc/fork.c",
+     "\tspin_unlock(&np->lock);\n\tnp->mm = tg ? mm_dup(p->mm) : NULL;\n"
+     "\tspin_lock(&np->lock);\n",
+     "\tnp->mm = tg ? mm_dup(p->mm) : NULL;\n",
+     ["mmapforkoom-smp1"],
+     "a failing fork drops a file reference under the new process's lock"),
+    ("oom_ignores_dying", "proc/oom.c",
+     "if (dying_process(me) || free_page_count() >= OOM_RETRY_FREE)",
+     "if (free_page_count() >= OOM_RETRY_FREE)",
+     ["cowtorture-smp4", "cowtorture-smp1"],
+     "OOM picks a new victim while a killed process is freeing memory"),
+    ("exit_files_first", "proc/exit.c",
+     "\tif (p->mm) /* stores through shared file mappings reach the file */\n",
+     "\tfiles_exit(p->tg); /* the second call finds nothing */\n"
+     "\tif (p->mm) /* stores through shared file mappings reach the file */\n",
+     ["cowtorture-smp4", "cowtorture-smp1"],
+     "exit closes files (may wait for the log) before freeing memory"),
 ]
 
 # The runner's list of what failed: "calf-run:   not ok 3 - ...".

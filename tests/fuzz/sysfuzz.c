@@ -56,7 +56,37 @@
 #define FUZZ_DIR       "/sfz"
 #define HELPER_STATUS  7
 
-static struct rng rng;	      /* the current process's generator */
+/*
+ * Threads: stacks for the threads a child starts (shared by whichever
+ * threads get them: two on one stack crash, which only kills the child).
+ */
+#define THREAD_STACK  4096
+#define THREAD_STACKS 4
+static char thread_stacks[THREAD_STACKS][THREAD_STACK]
+    __attribute__((aligned(16)));
+
+/*
+ * The generator of the running thread: one per thread stack, and one for
+ * the process's own stack, so that threads of a child do not draw from one
+ * shared stream in whatever order the harts interleave them; each thread
+ * seeds its own from a number its creator drew, and a run stays the same
+ * for a seed. A thread is told from the others by its stack pointer.
+ */
+typedef struct rng rng_t; /* "rng" below names the running generator */
+static rng_t rngs[1 + THREAD_STACKS];
+
+static struct rng *this_rng(void)
+{
+	uint64 sp;
+	uint64 base = (uint64)thread_stacks;
+
+	asm volatile("mv %0, sp" : "=r"(sp));
+	if (sp > base && sp <= base + sizeof(thread_stacks))
+		return &rngs[1 + (sp - base - 1) / THREAD_STACK];
+	return &rngs[0];
+}
+#define rng (*this_rng())
+
 static char scratch[SCRATCH]; /* buffers for calls; the kernel writes here */
 static char strings[512];     /* path and argv strings */
 static char elf[ELF_MAX];     /* the ELF file being built */
@@ -652,7 +682,7 @@ static void fuzz_calls(int calls);
  */
 static void op_fork(void)
 {
-	struct rng child = rng_make(rng_next(&rng), 7);
+	rng_t child = rng_make(rng_next(&rng), 7);
 	long pid = rawsys(SYS_fork, 0, 0, 0, 0, 0, 0);
 
 	if (pid == 0) {
@@ -797,15 +827,7 @@ static uint64 gen_unknown(void)
 	return pick(nums, sizeof(nums) / sizeof(nums[0]));
 }
 
-/*
- * Threads: stacks for the threads a child starts (shared by whichever
- * threads get them: two on one stack crash, which only kills the child),
- * and the last thread id seen, for joins.
- */
-#define THREAD_STACK 4096
-#define THREAD_STACKS 4
-static char thread_stacks[THREAD_STACKS][THREAD_STACK]
-    __attribute__((aligned(16)));
+/* The last thread id seen, for joins. */
 static long last_tid;
 /*
  * Set once this process has started a thread: from then on it makes no
@@ -1048,7 +1070,7 @@ static void fuzz_one(void)
  */
 static void trace_call(int i)
 {
-	struct rng peek = rng;
+	rng_t peek = rng;
 	int fd;
 
 	if (!tracing)
