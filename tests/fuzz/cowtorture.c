@@ -41,16 +41,12 @@
 #include "fuzz.h"
 
 /*
- * KNOWN_FINDINGS: while set, memory is exhausted only by a child of the
- * root that runs alone, and only by eager sbrk (which fails cleanly); in
- * the full version any node may hog memory and touch lazily grown pages
- * until the kernel kills it, while other processes keep faulting. Open
- * (issue 9, finding 4 follow-up): with several hogs dying at once, the
- * out-of-memory killer picks an innocent process (this test's root) as
- * the next victim instead of waiting for the dying hogs' memory
- * (cowtorture,100,20 with the switch off). Set it to 0 once that is fixed.
+ * Memory hogs may be anywhere in the tree: any node may hog memory and
+ * touch lazily grown pages until the kernel kills it, while other
+ * processes keep faulting. Only the hogs may die of it: with several
+ * dying at once the out-of-memory killer once picked an innocent process
+ * (this test's root) instead of waiting for their memory (seeds 100-104).
  */
-#define KNOWN_FINDINGS 0
 
 #define MIB	       (1024UL * 1024)
 #define HUGE	       (2 * MIB)
@@ -444,14 +440,10 @@ static void hog(void)
 	uint64 step = MIB;
 	char *p;
 
-#if KNOWN_FINDINGS
-	pause(2); /* let the parent finish its own copy faults first */
-#endif
 	while (step >= 4096) {
 		if (sbrk((int)step) == SBRK_ERROR)
 			step /= 2;
 	}
-#if !KNOWN_FINDINGS
 	p = sbrklazy(64 * (int)MIB);
 	if (p != SBRK_ERROR) {
 		uint64 i;
@@ -459,9 +451,6 @@ static void hog(void)
 		for (i = 0; i < 64 * MIB; i += 4096)
 			p[i] = 1;
 	}
-#else
-	(void)p;
-#endif
 	exit(ST_HOG);
 }
 
@@ -550,14 +539,7 @@ static void node_main(void)
 					 : ST_BAD);
 			}
 		} else {
-#if KNOWN_FINDINGS
-			if (is_root && nlive == 0) {
-				op_fork(1);
-				reap_all();
-			}
-#else
 			op_fork(1);
-#endif
 		}
 	}
 	reap_all();
