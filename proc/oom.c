@@ -125,32 +125,55 @@ static enum oom_choice pay_myself(struct proc *me)
 	return OOM_SELF;
 }
 
+/*
+ * One chooser at a time: two harts faulting at once would otherwise both
+ * find no dying process, and the second, no longer counting the victim the
+ * first had just marked, would kill the next largest, an innocent one
+ * (cowtorture,3651399204,30 on 4 harts, in a soak). Lock order: oom_lock,
+ * then any process lock.
+ */
+static struct spinlock oom_lock = SPINLOCK_INIT("oom_lock");
+
+/* Kills victim for memory; false when it is already gone. oom_lock held. */
+static bool kill_victim(struct proc *victim)
+{
+	bool alive;
+
+	spin_lock(&victim->lock);
+	alive = victim->state != P_UNUSED && victim->state != P_ZOMBIE;
+	if (alive) {
+		victim->oom_victim = true;
+		victim->killed = true;
+		if (victim->state == P_SLEEPING)
+			victim->state = P_RUNNABLE;
+	}
+	spin_unlock(&victim->lock);
+	return alive;
+}
+
 enum oom_choice oom_choose_victim(void)
 {
-	struct proc *me = current(), *victim;
-	u64 rss;
+	struct proc *me = current(), *victim = NULL;
+	enum oom_choice choice = OOM_WAIT;
+	u64 rss = 0;
 
-	if (current_killed())
-		return pay_myself(me); /* dying anyway: nobody else pays */
-	if (dying_process(me) || free_page_count() >= OOM_RETRY_FREE)
-		return OOM_WAIT;
-	victim = larger_process(me, &rss);
-	if (!victim)
-		return pay_myself(me);
-	if (current_killed())
-		return pay_myself(me); /* chosen meanwhile by someone else */
-	spin_lock(&victim->lock);
-	if (victim->state == P_UNUSED || victim->state == P_ZOMBIE) {
-		spin_unlock(&victim->lock);
-		return OOM_WAIT; /* it just went, and its memory with it */
+	spin_lock(&oom_lock);
+	if (current_killed()) {
+		choice = pay_myself(me); /* dying anyway: nobody else pays */
+	} else if (dying_process(me) || free_page_count() >= OOM_RETRY_FREE) {
+		choice = OOM_WAIT;
+	} else {
+		victim = larger_process(me, &rss);
+		if (!victim)
+			choice = pay_myself(me);
+		else if (!kill_victim(victim))
+			victim = NULL; /* it just went, and its memory with it */
 	}
-	victim->oom_victim = true;
-	victim->killed = true;
-	if (victim->state == P_SLEEPING)
-		victim->state = P_RUNNABLE;
-	spin_unlock(&victim->lock);
-	printk("calf: out of memory: killed pid %d (%s, %lu pages) for pid %d "
-	       "(%s)\n",
-	       victim->pid, victim->name, rss, me->pid, me->name);
-	return OOM_WAIT;
+	spin_unlock(&oom_lock);
+	if (victim)
+		printk("calf: out of memory: killed pid %d (%s, %lu pages) for "
+		       "pid %d (%s, %lu pages); %lu pages free\n",
+		       victim->pid, victim->name, rss, me->pid, me->name,
+		       candidate_rss(me, true), free_page_count());
+	return choice;
 }
