@@ -177,6 +177,7 @@ struct mem_stats {
 	u64 writebacks;     /* page-cache pages written back */
 	u64 tlb_shootdowns; /* remote TLB flush requests (one per operation) */
 	u64 tlb_shootdown_harts; /* harts those requests went to, summed */
+	u64 pt_pages;       /* page-table pages in use right now, kernel's too */
 };
 void mem_get_stats(struct mem_stats *st);
 u64 free_page_count(void);

@@ -20,6 +20,12 @@
 u64 total_page_count(void);
 u64 reserved_page_count(void);
 u64 huge_free_count(void);
+/*
+ * Page-table pages in use right now, the kernel's own included (memstat's
+ * pt_pages): pgtable_alloc() adds one, free_page() takes a PG_PGTABLE page
+ * off. Atomic: tables come and go under many different locks.
+ */
+extern u64 nr_pgtables;
 /* User pages with a refcount above 1 right now (memstat). */
 u64 shared_user_pages(void);
 /* Bytes for the page array of n banks plus its 2 MiB block counts. */

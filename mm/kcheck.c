@@ -10,7 +10,7 @@
  *   tables      every page-table page (PG_PGTABLE) is reached exactly once
  *               from the kernel's root or one address space's user half,
  *               has refcount 1, and a user root's kernel half equals the
- *               kernel's.
+ *               kernel's; memstat's count of them (nr_pgtables) is right.
  *   user pages  every page a user PTE maps is in use and not a kernel page;
  *               the refcount of every user page equals the number of PTEs
  *               mapping it over all address spaces (a 2 MiB leaf counts
@@ -234,7 +234,7 @@ static int count_cached(struct page *pg, void *unused)
 /* After every walk: each page's count and mark against its kind. */
 static int check_pages(void)
 {
-	u64 i;
+	u64 i, tables = 0;
 	int bad = 0;
 
 	for (i = 0; i < page_array_entries(); i++) {
@@ -246,6 +246,7 @@ static int check_pages(void)
 			continue;
 		pa = (void *)page_to_pa(pg);
 		if (pg->flags & PG_PGTABLE) {
+			tables++;
 			if (!(pg->flags & PG_MARK))
 				bad += kcheck_report(
 				    "page table %p is not reachable (leaked)",
@@ -266,6 +267,10 @@ static int check_pages(void)
 		pg->flags &= ~PG_MARK;
 		pg->prev = 0;
 	}
+	if (tables != READ_ONCE(nr_pgtables))
+		bad += kcheck_report("%lu page-table pages in use, but the "
+				     "count says %lu", tables,
+				     READ_ONCE(nr_pgtables));
 	return bad;
 }
 

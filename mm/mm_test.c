@@ -236,6 +236,24 @@ KTEST(pgtable_walk_says_what_it_found)
 	KT_EQ(free_page_count(), before);
 }
 
+/* memstat's pt_pages follows every table made and freed, by any path. */
+KTEST(pgtable_pages_counted)
+{
+	struct mem_stats s0, s1, s2;
+	pte_t *root;
+
+	mem_get_stats(&s0);
+	root = pgtable_alloc();
+	KT_ASSERT(root != NULL);
+	KT_EQ(pgtable_map_level(root, 0x10000, 0x80000000UL, 0, PROT_READ), 0);
+	mem_get_stats(&s1);
+	KT_EQ(s1.pt_pages, s0.pt_pages + 3); /* root, one l1, one l0 table */
+	*pgtable_walk(root, 0x10000, false).ptep = 0;
+	pgtable_free_range(root, 0, PT_ENTRIES, true);
+	mem_get_stats(&s2);
+	KT_EQ(s2.pt_pages, s0.pt_pages);
+}
+
 /* The kernel's own mappings: text RX, rodata R, data RW, never W+X. */
 KTEST(kernel_sections_wx)
 {

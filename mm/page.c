@@ -241,6 +241,8 @@ static void free_page(struct page *pg)
 
 	if (pg->flags & PG_RESERVED)
 		panic("free_page: reserved page %p freed", (void *)page_to_pa(pg));
+	if (pg->flags & PG_PGTABLE)
+		__atomic_sub_fetch(&nr_pgtables, 1, __ATOMIC_RELAXED);
 	pg->flags = 0;
 	p = &pcp[cpu_id()];
 	spin_lock(&p->lock);

@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <printk.h>
 #include <string.h>
+#include "internal.h"
 
 pte_t *kernel_root;
+u64 nr_pgtables; /* see internal.h */
 
 static pte_t *table_of(pte_t pte)
 {
@@ -18,8 +20,10 @@ pte_t *pgtable_alloc(void)
 {
 	pte_t *t = kalloc_page();
 
-	if (t) /* kcheck finds leaked and doubly linked tables by this flag */
+	if (t) { /* kcheck finds leaked and doubly linked tables by this flag */
 		pa_to_page(kva_to_pa(t))->flags |= PG_PGTABLE;
+		__atomic_add_fetch(&nr_pgtables, 1, __ATOMIC_RELAXED);
+	}
 	return t;
 }
 

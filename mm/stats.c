@@ -40,6 +40,7 @@ void mem_get_stats(struct mem_stats *st)
 	st->writebacks = pcache_writebacks();
 	st->tlb_shootdowns = vm_event_sum(EV_SHOOTDOWN);
 	st->tlb_shootdown_harts = vm_event_sum(EV_SHOOTDOWN_HARTS);
+	st->pt_pages = __atomic_load_n(&nr_pgtables, __ATOMIC_RELAXED);
 }
 
 /* Checks one leaf of VMA v at va; returns the number of problems. */

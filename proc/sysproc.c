@@ -223,6 +223,7 @@ SYSCALL(memstat)
 	ms.writebacks = st.writebacks;
 	ms.tlb_shootdowns = st.tlb_shootdowns;
 	ms.tlb_shootdown_harts = st.tlb_shootdown_harts;
+	ms.pt_pages = st.pt_pages;
 	ms.nproc = proc_count(&ms.nthreads);
 	return copy_to_user(a[0], &ms, sizeof(ms));
 }

@@ -21,6 +21,7 @@ struct memstat {
 	unsigned long tlb_shootdowns; /* remote TLB flush requests sent */
 	unsigned long tlb_shootdown_harts; /* harts they went to, summed */
 	unsigned long nthreads;   /* threads (the processes' and kernel ones) */
+	unsigned long pt_pages;   /* page-table pages in use, the kernel's too */
 };
 
 #define PROCINFO_NAME 16
