@@ -5,7 +5,8 @@
 
 Boots the kernel under QEMU (-icount shift=0, -smp 1) with forkbench
 restricted to one measurement group (see tests/bench/forkbench.c: e.g.
-fork_lat_32m, touchall_32m, faults, forkexec_32m), and asks QEMU to log
+fork_lat_32m, touchall_32m, faults, forkexec_32m; the 512 MiB groups
+fork_lat_512m, fork_lat_512m_4k and big boot with 1 GiB), and asks QEMU to log
 every translation block it translates (-d in_asm) and every one it runs
 (-d exec,nochain). The log goes
 through a FIFO, never to disk. Instructions per block times runs per
@@ -48,6 +49,8 @@ def parse_args(argv):
     p.add_argument("--reps", default="1,3", help="A,B repetitions (default 1,3)")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--qemu", default="qemu-system-riscv64")
+    p.add_argument("--mem", default=None,
+                   help="guest RAM (default 128M; 1G for the 512 MiB groups)")
     return p.parse_args(argv)
 
 
@@ -68,9 +71,11 @@ def profile_run(args, image, fs, group, reps):
     tmp = tempfile.mkdtemp(prefix="calf-prof-")
     fifo = os.path.join(tmp, "log")
     os.mkfifo(fifo)
+    mem = args.mem or ("1G" if args.group == "big" or "512" in args.group
+                       else "128M")
     disk = os.path.join(tmp, "fs.img")
     shutil.copyfile(fs, disk)
-    cmd = [args.qemu, "-M", "virt", "-bios", "default", "-smp", "1", "-m", "128M",
+    cmd = [args.qemu, "-M", "virt", "-bios", "default", "-smp", "1", "-m", mem,
            "-nographic", "-monitor", "none", "-serial", "stdio",
            "-icount", "shift=0", "-kernel", image,
            "-global", "virtio-mmio.force-legacy=false",

@@ -25,11 +25,25 @@
  *                      before it exits.
  *   fork_lat_32m_4k,   the same two for a 32 MiB heap of 4 KiB pages only
  *   touchall_32m_4k    (grown with sbrklazy, then touched).
+ *   fork_lat_512m,     fork + exit + wait of a 512 MiB parent, 2 MiB pages
+ *   fork_lat_512m_4k   and 4 KiB pages only: group "big" only, which the
+ *                      host script runs in a boot of its own with 1 GiB RAM.
+ *   pt_pages_<N>m_4k   page-table pages the child of a parent with N MiB of
+ *                      4 KiB heap pages has right after fork (N = 0, 32;
+ *                      512 in group "big"): the rise of memstat's
+ *                      system-wide pt_pages across the fork, with the child
+ *                      held in a read of a pipe until it is counted.
  *   cow_copy_fault     one store to a page shared with another process,
  *                      per page (the child stores, the parent keeps it).
  *   cow_reuse_fault    one store to a COW page nobody else shares any more
  *                      (the child has exited), per page.
  *   zero_fill_fault    the first store to a page of an sbrklazy region.
+ *   zero_fill_fault_2m one store per 2 MiB into a 2 MiB-aligned sbrklazy
+ *                      region, per 4 KiB page the stores filled (free pages
+ *                      lost less page-table pages made; the count is
+ *                      zero_fill_fault_2m_pages): one 2 MiB page per store
+ *                      if the kernel fills a lazy block with one, else one
+ *                      4 KiB page per store and the 4 KiB fault's cost.
  *   touch_present      a store to a page already mapped writable: the loop's
  *                      own cost, which the fault costs include.
  *   clock_read         one read of the clock (rdtime), the fixed error of
@@ -46,6 +60,7 @@
 #include "user/user.h"
 
 #define MIB (1024 * 1024)
+#define HUGE_BYTES (2UL * MIB) /* a 2 MiB page */
 #define TIMEBASE_HZ 10000000UL /* QEMU virt's time CSR frequency */
 #define MAX_REPS 64
 
@@ -406,6 +421,77 @@ static void bench_clock_read(int reps)
 	report_per_page("clock_read", median(s, reps), 1001);
 }
 
+/*
+ * zero_fill_fault_2m: one store per 2 MiB into a 2 MiB-aligned sbrklazy
+ * region of size bytes (a multiple of 2 MiB). The cost is spread over the
+ * 4 KiB pages the stores filled, which the free-page count tells apart
+ * from the page tables the faults made.
+ */
+static void bench_zero_fill_2m(unsigned long size, int reps)
+{
+	unsigned long s[MAX_REPS], t0, pad, filled = 0, off;
+	struct memstat m0, m1;
+	char *p;
+	int i;
+
+	for (i = 0; i < reps; i++) {
+		pad = (HUGE_BYTES - (unsigned long)sbrk(0) % HUGE_BYTES) % HUGE_BYTES;
+		if ((pad && sbrklazy((int)pad) == SBRK_ERROR) ||
+		    (p = sbrklazy((int)size)) == SBRK_ERROR) {
+			printf("# forkbench: sbrklazy failed\n");
+			exit(1);
+		}
+		memstat(&m0);
+		t0 = now();
+		for (off = 0; off < size; off += HUGE_BYTES)
+			((volatile char *)p)[off] = 8;
+		s[i] = now() - t0;
+		memstat(&m1);
+		filled = (m0.free_pages - m1.free_pages) - (m1.pt_pages - m0.pt_pages);
+		if (sbrk(-(int)(size + pad)) == SBRK_ERROR) {
+			printf("# forkbench: sbrk shrink failed\n");
+			exit(1);
+		}
+	}
+	report_per_page("zero_fill_fault_2m", median(s, reps), filled ? filled : 1);
+	printf("bench: zero_fill_fault_2m_pages %lu pages\n", filled);
+}
+
+/*
+ * pt_pages_<mib>m_4k: the page-table pages a fork gives the child of a
+ * parent with a heap of mib MiB in 4 KiB pages. The child waits in a read
+ * of a pipe while the parent reads memstat, so it is counted whole and
+ * before its exit frees anything.
+ */
+static void bench_pt_pages(int mib)
+{
+	struct memstat m0, m1;
+	char name[32], c = 0;
+	int fds[2];
+
+	heap_set((unsigned long)mib * MIB, 1);
+	if (pipe(fds) < 0) {
+		printf("# forkbench: pipe failed\n");
+		exit(1);
+	}
+	memstat(&m0);
+	if (fork_or_exit() == 0) {
+		close(fds[1]);
+		read(fds[0], &c, 1);
+		exit(0);
+	}
+	memstat(&m1);
+	write(fds[1], &c, 1);
+	close(fds[0]);
+	close(fds[1]);
+	reap();
+	heap_refresh();
+	strcpy(name, "pt_pages_");
+	fmt_name(name, mib);
+	strcpy(name + strlen(name), "_4k");
+	printf("bench: %s %lu pages\n", name, m1.pt_pages - m0.pt_pages);
+}
+
 /* zero_fill_fault: first stores to an sbrklazy region of size bytes. */
 static void bench_zero_fill(unsigned long size, int reps)
 {
@@ -455,11 +541,22 @@ static int wanted(const char *filter, const char *name)
 	return filter == 0 || strcmp(filter, name) == 0;
 }
 
+/* The same for the 512 MiB groups, which need 1 GiB of RAM: never in "all". */
+static int wanted_big(const char *filter, const char *name)
+{
+	return filter && (strcmp(filter, "big") == 0 || strcmp(filter, name) == 0);
+}
+
 /*
  * forkbench [REPS [GROUP]]: REPS repetitions per measurement (default 15);
  * GROUP runs one group only, for profiling: fork_lat_<N>m, touchall_<N>m
- * (N = 0, 1, 8, 32), fork_lat_32m_4k, touchall_32m_4k, clock_read, faults (copy, reuse, present, zero-fill), forkexec_0m,
- * forkexec_32m, or none (only the clock probe).
+ * (N = 0, 1, 8, 32), fork_lat_32m_4k, touchall_32m_4k, pt_pages (0 and 32
+ * MiB), clock_read, faults (copy, reuse, present, zero-fill 4 KiB and
+ * 2 MiB), forkexec_0m, forkexec_32m, or none (only the clock probe). With
+ * no GROUP all of these run. The 512 MiB measurements (fork_lat_512m,
+ * fork_lat_512m_4k, pt_pages_512m) run only when asked for, one by one or
+ * all three as GROUP big (which times fork_lat_0m once more first, for
+ * ratios within one boot), and need about 600 MiB of free memory.
  */
 int main(int argc, char *argv[])
 {
@@ -486,6 +583,10 @@ int main(int argc, char *argv[])
 		if (wanted(filter, name))
 			bench_fork(32, touch, 1, reps);
 	}
+	if (wanted(filter, "pt_pages")) {
+		bench_pt_pages(0);
+		bench_pt_pages(32);
+	}
 	if (wanted(filter, "faults")) {
 		heap_set(8 * MIB, 1);
 		bench_copy_fault(reps);
@@ -493,7 +594,18 @@ int main(int argc, char *argv[])
 		bench_touch_present(reps);
 		heap_set(0, 0);
 		bench_zero_fill(8 * MIB, reps);
+		bench_zero_fill_2m(16 * MIB, reps);
 	}
+	/* The empty fork again, for ratios within the 1 GiB boot. */
+	if (filter && strcmp(filter, "big") == 0)
+		bench_fork(0, 0, 0, reps);
+	/* 2 MiB pages first, while whole free 2 MiB blocks are plenty. */
+	if (wanted_big(filter, "fork_lat_512m"))
+		bench_fork(512, 0, 0, reps);
+	if (wanted_big(filter, "fork_lat_512m_4k"))
+		bench_fork(512, 0, 1, reps);
+	if (wanted_big(filter, "pt_pages_512m"))
+		bench_pt_pages(512);
 	if (wanted(filter, "forkexec_0m"))
 		bench_forkexec(0, reps);
 	if (wanted(filter, "forkexec_32m"))
