@@ -21,7 +21,9 @@ would need 1 GiB free, and those rows show '-' for eager. Then it prints
 
 and writes bench-results.md (the same tables, in markdown), bench-fork.dat,
 bench-fork.png and bench-fork.txt (fork latency against parent size, COW
-and eager, drawn by gnuplot with bench/bench.gp) into the output directory.
+and eager, with the anchors' fork at 0 and 32 MiB, drawn by gnuplot with
+bench/bench.gp; the .txt chart is the one README.md carries) into the
+output directory.
 
 A missed target is a result, not an error: the exit status is non-zero only
 when a run itself failed (QEMU error, timeout, a missing metric).
@@ -31,8 +33,8 @@ Timing. The guest reads the time CSR. By default QEMU runs with
 instruction, so the numbers are instruction counts of a 1 GHz machine that
 retires one instruction per cycle. They do not depend on how busy the host
 is (a 2-core machine running builds and test suites inflated plain TCG
-timings several times over, unevenly), and they repeat exactly from run to
-run. What icount cannot see are cache and TLB costs: an sfence.vma or a
+timings several times over, unevenly), and they repeat from run to run
+(two runs of the same build can still differ by 0.1 us in a row or two). What icount cannot see are cache and TLB costs: an sfence.vma or a
 cache-missing page copy costs its instruction count only. `--timing wall`
 runs plain TCG instead, where the time CSR follows the host's clock. The
 anchors were measured with icount too, so they compare instruction counts.
@@ -379,14 +381,17 @@ def markdown(rows, sums, targets, args):
 
 
 TEXT_CHART = (
-    "set terminal dumb size 78,24; set logscale xy; set xrange [0.35:800]; "
+    "set terminal dumb size 78,26; set logscale xy; set xrange [0.35:800]; "
     "set datafile missing '?'; "
     "set xtics ('0' 0.5, '1' 1, '8' 8, '32' 32, '512' 512); set key top left; "
     "set xlabel 'parent MiB (every page touched; log scale, 0 drawn at 0.5)'; "
     "set ylabel 'us'; set title 'fork+exit+wait latency (log scales)'; "
     "plot datafile using 2:4 with linespoints pt 'E' title 'eager', "
     "datafile using 2:7 with linespoints pt '4' title 'COW, 4 KiB pages', "
-    "datafile using 2:3 with linespoints pt 'C' title 'COW'")
+    "datafile using 2:3 with linespoints pt 'C' title 'COW', "
+    "datafile using 2:10 with points pt 'x' title 'xv6', "
+    "datafile using 2:8 with points pt 'L' title 'Linux 4K', "
+    "datafile using 2:9 with points pt 'T' title 'Linux THP'")
 
 
 def write_text_chart(dat, out_dir, gnuplot):
@@ -406,16 +411,23 @@ def write_plot(cow, eager, out_dir, gnuplot, note):
 
     def val(res, name):
         return "%.1f" % res[name][0] if name in res else "?"
+
+    def anchor(name, i):
+        a = ANCHORS.get(name, NO_ANCHOR)[i].split()
+        return a[0] if a and a[-1] == "us" else "?"
     with open(dat, "w") as f:
         f.write("# MiB  x  fork_cow_us  fork_eager_us  touchall_cow_us  "
-                "touchall_eager_us  fork_cow_4k_us ('?': not measured;"
+                "touchall_eager_us  fork_cow_4k_us  fork_linux_4k_us  "
+                "fork_linux_thp_us  fork_xv6_us ('?': not measured;"
                 " x: where the log-scale chart draws it)\n")
         for s in SIZES + [BIG_SIZE]:
-            f.write("%d %g %s %s %s %s %s\n" % (
+            fork = "fork_lat_%dm" % s
+            f.write("%d %g %s %s %s %s %s %s %s %s\n" % (
                 s, s if s else 0.5,
-                val(cow, "fork_lat_%dm" % s), val(eager, "fork_lat_%dm" % s),
+                val(cow, fork), val(eager, fork),
                 val(cow, "touchall_%dm" % s), val(eager, "touchall_%dm" % s),
-                val(cow, "fork_lat_%dm_4k" % s) if s else val(cow, "fork_lat_0m")))
+                val(cow, fork + "_4k") if s else val(cow, fork),
+                anchor(fork, 0), anchor(fork, 1), anchor(fork, 2)))
     if not shutil.which(gnuplot):
         print("bench: %s not found, no chart (apt-get install gnuplot-nox)" % gnuplot)
         return None
