@@ -51,7 +51,7 @@ static enum fault_result cow_copy(struct mm *mm, struct vma *vma, u64 va,
 
 	if (!new)
 		return FAULT_OOM;
-	memcpy(page_address(new), page_address(old), PAGE_SIZE);
+	copy_pages(page_address(new), page_address(old), PAGE_SIZE);
 	pte_install(ptep, pte_mkleaf(page_to_pa(new), vma_prot(vma)));
 	/* No hart may keep reading the old page through a stale entry once
 	 * our reference is gone and the page can be reused. */

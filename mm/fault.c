@@ -5,6 +5,8 @@
  *
  *   find the VMA           -> none: FAULT_SEGV
  *   check the access       -> the VMA forbids it: FAULT_SEGV
+ *   empty 2 MiB of heap    -> huge_fault_fill() in huge.c maps a zeroed
+ *                             2 MiB page over the whole span, if it can
  *   walk the page table    -> a level-0 PTE or a 2 MiB leaf (pgtable_walk)
  *   look at the entry (either size):
  *     store, COW bit       -> cow_fault() in cow.c, or huge_cow_fault() in
@@ -126,7 +128,7 @@ static enum fault_result file_copy_private(struct mm *mm, struct vma *vma,
 	struct page *new = alloc_page(0);
 
 	if (new) {
-		memcpy(page_address(new), page_address(pg), PAGE_SIZE);
+		copy_pages(page_address(new), page_address(pg), PAGE_SIZE);
 		pte_install(ptep, pte_mkleaf(page_to_pa(new), vma_prot(vma)));
 		mm->rss++;
 		vm_event_inc(EV_COW_COPY);
@@ -229,6 +231,11 @@ static enum fault_result dispatch(struct mm *mm, u64 addr, unsigned access,
 	vma = vma_find(mm, addr);
 	if (!vma || !access_allowed(vma, access)) {
 		r = FAULT_SEGV;
+		goto out;
+	}
+	if (vma->kind == VMA_HEAP && huge_fault_fill(mm, vma, va)) {
+		r = FAULT_OK;
+		mm_flush_local(va); /* an upgrade: see mm/tlb.c */
 		goto out;
 	}
 	w = mm_walk(mm, va, true);

@@ -23,7 +23,9 @@
  *   unmap   drops the 512 references; a block whose pages all reached
  *           zero goes back to the allocator in one piece.
  *
- * A lazily grown heap (sbrklazy), the stack and ELF segments always get
+ * A lazily grown heap (sbrklazy) gets a 2 MiB page at the first touch of a
+ * span wholly inside it that nothing maps yet (huge_fault_fill), under the
+ * same conditions; the stack, ELF segments and mmap regions always get
  * 4 KiB pages; so does everything when the command line says thp=off.
  * Words: a "block" is 2 MiB of physical RAM (the allocator's unit); the
  * 2 MiB of address space one leaf or one level-0 table covers is a "span".
@@ -123,7 +125,7 @@ enum fault_result huge_cow_fault(struct mm *mm, struct vma *vma, u64 va,
 	}
 	new = huge_copy_affordable() ? alloc_huge(0) : NULL;
 	if (new) {
-		memcpy(page_address(new), page_address(old), HUGE_SIZE);
+		copy_pages(page_address(new), page_address(old), HUGE_SIZE);
 		pte_install(l1e, pte_mkleaf(page_to_pa(new), vma_prot(vma)));
 		mm_flush_page(mm, hva);
 		page_put_huge(old);
@@ -167,7 +169,7 @@ int huge_fork_copy(struct mm *child, struct vma *vma, u64 va, pte_t *l1e)
 		new = alloc_huge(0);
 		if (!new)
 			return fork_copy_small(child, vma, va, pte);
-		memcpy(page_address(new), page_address(first), HUGE_SIZE);
+		copy_pages(page_address(new), page_address(first), HUGE_SIZE);
 		pte = pte_mkleaf(page_to_pa(new), vma_prot(vma));
 	} else {
 		if (vma->flags & VM_WRITE)
@@ -191,6 +193,32 @@ static pte_t *huge_slot(struct mm *mm, struct vma *v, u64 va, bool alloc)
 		return NULL;
 	l1e = pgtable_walk_l1(mm->root, va, alloc);
 	return l1e && *l1e == 0 ? l1e : NULL;
+}
+
+/*
+ * Fault-time filling costs the memory a whole span takes even when only one
+ * page of it is ever touched, so it stops, like whole copies, while less
+ * than a quarter of memory would be left free.
+ */
+bool huge_fault_fill(struct mm *mm, struct vma *vma, u64 va)
+{
+	u64 hva = ALIGN_DOWN(va, HUGE_SIZE);
+	struct page *pg;
+	pte_t *l1e;
+
+	if (!thp_enabled || hva < vma->start || vma->file ||
+	    (vma->flags & VM_SHARED) || !huge_copy_affordable())
+		return false;
+	l1e = huge_slot(mm, vma, hva, true);
+	if (!l1e)
+		return false;
+	pg = alloc_huge(GFP_ZERO);
+	if (!pg)
+		return false;
+	pte_install(l1e, pte_mkleaf(page_to_pa(pg), vma_prot(vma)));
+	mm->rss += HUGE_PAGES;
+	vm_event_inc(EV_THP_MAP);
+	return true;
 }
 
 bool huge_populate(struct mm *mm, u64 va)

@@ -39,6 +39,14 @@ enum fault_result huge_cow_fault(struct mm *mm, struct vma *vma, u64 va,
  * and dropped inside (zeroing 2 MiB runs without it).
  */
 bool huge_populate(struct mm *mm, u64 va);
+/*
+ * Fault: the first touch of va in the lazily grown heap VMA vma, when va's
+ * whole 2 MiB span lies inside vma and nothing maps any of it yet (no table,
+ * no leaf): maps the span with one zeroed 2 MiB page. False when it did not
+ * (thp off, a span not wholly inside, something mapped there, no free
+ * block, or memory below a quarter free): the caller fills a 4 KiB page.
+ */
+bool huge_fault_fill(struct mm *mm, struct vma *vma, u64 va);
 /* Unmap: clears the 2 MiB leaf *l1e and drops its 512 references (at
  * once when b is NULL: mm is dying and active nowhere else; else after b's
  * flush); rss too. */

@@ -145,7 +145,7 @@ fork_copy_page(pte_t pte, pte_t *child_ptep, unsigned prot)
 
 	if (!pg)
 		return -ENOMEM;
-	memcpy(page_address(pg), pa_to_kva(pte_pa(pte)), PAGE_SIZE);
+	copy_pages(page_address(pg), pa_to_kva(pte_pa(pte)), PAGE_SIZE);
 	pte_install(child_ptep, pte_mkleaf(page_to_pa(pg), prot));
 	return 0;
 }

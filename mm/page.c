@@ -231,7 +231,7 @@ struct page *alloc_page(unsigned gfp)
 	pg->flags = 0;
 	__atomic_store_n(&pg->refcount, 1, __ATOMIC_RELEASE);
 	if (gfp & GFP_ZERO)
-		memset(page_address(pg), 0, PAGE_SIZE);
+		zero_pages(page_address(pg), PAGE_SIZE);
 	return pg;
 }
 
@@ -286,7 +286,7 @@ struct page *alloc_huge(unsigned gfp)
 		__atomic_store_n(&first[i].refcount, 1, __ATOMIC_RELEASE);
 	}
 	if (gfp & GFP_ZERO)
-		memset(page_address(first), 0, HUGE_SIZE);
+		zero_pages(page_address(first), HUGE_SIZE);
 	return first;
 }
 

@@ -261,6 +261,11 @@ MUTANTS = [
      "",
      ["mmappmap"],
      "pmap counts no COW pages"),
+    ("lazy_huge_unzeroed", "mm/huge.c",
+     "\tpg = alloc_huge(GFP_ZERO);\n\tif (!pg)\n\t\treturn false;\n\tpte_install",
+     "\tpg = alloc_huge(0);\n\tif (!pg)\n\t\treturn false;\n\tpte_install",
+     ["cowhuge-smp1", "sbrktest"],
+     "a lazily filled 2 MiB page is not zeroed"),
     ("fork_dup_under_lock", "proc/fork.c",
      "\tspin_unlock(&np->lock);\n\tnp->mm = tg ? mm_dup(p->mm) : NULL;\n"
      "\tspin_lock(&np->lock);\n",

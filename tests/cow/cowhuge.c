@@ -13,6 +13,9 @@
  *     splits only its own mapping;
  *   - with less than a quarter of memory free, a store splits the shared
  *     2 MiB page and copies only the 4 KiB page written;
+ *   - the first touch of a 2 MiB span wholly inside a lazily grown heap
+ *     (sbrklazy) maps the whole span with one zeroed 2 MiB page, and a
+ *     child's store into it copies it like an eager one;
  *   - every page comes back at the end.
  */
 #include "kernel/types.h"
@@ -126,6 +129,60 @@ static void child_split(unsigned long arg)
 	exit(status);
 }
 
+/* Child: store into the lazily filled 2 MiB page at arg; expect a copy. */
+static void child_lazy(unsigned long arg)
+{
+	struct memstat a, b;
+	uint64 *w = (uint64 *)arg;
+	int status = 0;
+
+	a = stats();
+	w[1] = 99;
+	b = stats();
+	if (w[0] != 5 || w[1] != 99)
+		status |= BAD_OWN;
+	if (b.thp_copies != a.thp_copies + 1)
+		status |= BAD_PATH;
+	exit(status);
+}
+
+/* sbrklazy, then the first touch of a whole 2 MiB span. */
+static void test_lazy_fill(void)
+{
+	struct memstat a, b;
+	char *lazy, *span;
+	uint64 *w;
+	long before, i;
+	int zeros = 1, status;
+
+	lazy = sbrklazy(2 * HUGE);
+	if (lazy == SBRK_ERROR) {
+		printf("Bail out! no lazy 4 MiB\n");
+		exit(1);
+	}
+	span = (char *)(((uint64)lazy + HUGE - 1) & ~(uint64)(HUGE - 1));
+	before = free_pages();
+	a = stats();
+	w = (uint64 *)(span + 3 * PGSIZE);
+	w[0] = 5;
+	for (i = 0; i < HUGE; i += 512)
+		if (i != 3 * PGSIZE && *(uint64 *)(span + i) != 0)
+			zeros = 0;
+	b = stats();
+	ok(b.thp_mapped == a.thp_mapped + 1 &&
+	       b.zero_fill_faults == a.zero_fill_faults &&
+	       before - free_pages() >= 512,
+	   "the first touch of a lazy 2 MiB span mapped one 2 MiB page "
+	   "(%lu maps, %ld pages)", b.thp_mapped - a.thp_mapped,
+	   before - free_pages());
+	ok(zeros && w[0] == 5, "all of it reads zero but the store");
+	status = run_in_child(child_lazy, (unsigned long)w);
+	ok(status == 0, "a child's store into it copied the 2 MiB page (%d)",
+	   status);
+	ok(w[0] == 5 && w[1] == 0, "and the parent's page is unchanged");
+	sbrk(-(2 * HUGE));
+}
+
 int main(void)
 {
 	struct memstat m0, m1, m2;
@@ -133,7 +190,7 @@ int main(void)
 	char *extra;
 	int status;
 
-	tap_plan(14);
+	tap_plan(18);
 	baseline = free_pages();
 	m0 = stats();
 	heap = sbrk(HEAP);
@@ -199,6 +256,7 @@ int main(void)
 	   "and the child saw its store and the parent's data (%d)", status);
 	sbrk(-(int)(fill * PGSIZE));
 	sbrk(-HEAP);
+	test_lazy_fill();
 	check_no_leak(baseline, "after the heap shrank to nothing");
 	tap_done();
 	return 0;
