@@ -51,6 +51,8 @@ def parse_args(argv):
     p.add_argument("--qemu", default="qemu-system-riscv64")
     p.add_argument("--mem", default=None,
                    help="guest RAM (default 128M; 1G for the 512 MiB groups)")
+    p.add_argument("--cmdline", default="",
+                   help="more kernel command line, e.g. thp=off")
     return p.parse_args(argv)
 
 
@@ -81,7 +83,7 @@ def profile_run(args, image, fs, group, reps):
            "-global", "virtio-mmio.force-legacy=false",
            "-drive", "file=%s,if=none,format=raw,id=x0" % disk,
            "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0",
-           "-append", "run=forkbench,%d,%s" % (reps, group),
+           "-append", ("run=forkbench,%d,%s %s" % (reps, group, args.cmdline)).strip(),
            "-d", "in_asm,exec,nochain", "-D", fifo]
     console = []
     qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -233,15 +233,17 @@ static enum fault_result dispatch(struct mm *mm, u64 addr, unsigned access,
 		r = FAULT_SEGV;
 		goto out;
 	}
-	if (vma->kind == VMA_HEAP && huge_fault_fill(mm, vma, va)) {
-		r = FAULT_OK;
-		mm_flush_local(va); /* an upgrade: see mm/tlb.c */
-		goto out;
-	}
-	w = mm_walk(mm, va, true);
+	w = mm_walk(mm, va, false);
 	if (unlikely(w.found == WALK_NONE)) {
-		r = FAULT_OOM; /* no page for a page table */
-		goto out;
+		/* No table yet: an empty 2 MiB span of the heap may be filled
+		 * whole; otherwise the tables are made for a 4 KiB page. */
+		if (vma->kind == VMA_HEAP && huge_fault_fill(mm, vma, va)) {
+			mm_flush_local(va); /* an upgrade: see mm/tlb.c */
+			return FAULT_OK;
+		}
+		w = mm_walk(mm, va, true);
+		if (w.found == WALK_NONE)
+			return FAULT_OOM; /* no page for a page table */
 	}
 	pte = *w.ptep;
 	if ((access & FAULT_WRITE) && pte_cow(pte)) {
@@ -264,29 +266,46 @@ out:
 	return r;
 }
 
+/*
+ * The rounds after a first pass that needed a page read into the page
+ * cache (need): fill it, decide again. A page filled can be reclaimed
+ * before it is mapped, when memory is that short: give up after a few
+ * rounds. Out of line, so that the common one-pass fault stays short.
+ */
+static enum fault_result __attribute__((noinline))
+fault_with_fill(struct mm *mm, u64 addr, unsigned access,
+		struct fill_request *need)
+{
+	enum fault_result r;
+	int tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		r = fill_page(need);
+		if (r != FAULT_OK)
+			return r;
+		need->file = NULL;
+		spin_lock(&mm->lock);
+		r = dispatch(mm, addr, access, need);
+		spin_unlock(&mm->lock);
+		if (r != FAULT_OK || !need->file)
+			return r;
+	}
+	return FAULT_OOM;
+}
+
 enum fault_result handle_page_fault(struct mm *mm, u64 addr, unsigned access)
 {
-	enum fault_result r = FAULT_OOM;
-	int tries;
+	struct fill_request need = {NULL, 0};
+	enum fault_result r;
 
 	if (!mm || addr >= USER_TOP)
 		return FAULT_SEGV;
-	/* A page filled can be reclaimed before it is mapped, when memory
-	 * is that short: give up after a few rounds. */
-	for (tries = 0; tries < 4; tries++) {
-		struct fill_request need = {NULL, 0};
-
-		spin_lock(&mm->lock);
-		r = dispatch(mm, addr, access, &need);
-		spin_unlock(&mm->lock);
-		if (r != FAULT_OK || !need.file)
-			return r;
-		r = fill_page(&need);
-		if (r != FAULT_OK)
-			return r;
-		r = FAULT_OOM;
-	}
-	return r;
+	spin_lock(&mm->lock);
+	r = dispatch(mm, addr, access, &need);
+	spin_unlock(&mm->lock);
+	if (likely(r != FAULT_OK || !need.file))
+		return r;
+	return fault_with_fill(mm, addr, access, &need);
 }
 
 /*
