@@ -6,7 +6,7 @@
  * page (page tables mapping it, the kernel object using it). It changes in
  * three places only: the allocators (alloc_page() and alloc_huge() hand out
  * pages with a count of 1), page_get()/page_put() for one page, and
- * page_get_huge()/page_put_huge() for the 512 pages under a 2 MiB mapping.
+ * page_get_huge()/page_put_huge()/huge_split_counts() for a 2 MiB block.
  * The put that drops a count to zero frees the page (free_huge() gives a
  * whole block back at once). A physical address outside RAM given to
  * pa_to_page() panics.
@@ -31,6 +31,7 @@ struct page {
 #define PG_KERNEL   (1u << 1) /* allocated for kernel use (page tables, stacks) */
 #define PG_PGTABLE  (1u << 2) /* a page-table page (with PG_KERNEL) */
 #define PG_MARK     (1u << 3) /* kcheck's scratch mark, clear outside kcheck */
+#define PG_COMPOUND (1u << 4) /* first page of a 2 MiB block counted whole */
 
 /* Allocation flags. */
 #define GFP_ZERO (1u << 0) /* fill the page with zeros */
@@ -40,23 +41,40 @@ struct page *alloc_page(unsigned gfp);
 
 /*
  * Huge pages: HUGE_PAGES (512) physically contiguous pages starting at a
- * 2 MiB-aligned address, for one 2 MiB leaf PTE. They stay 512 ordinary
- * pages: each has its own struct page and refcount, and each can be freed
- * on its own. alloc_huge() returns the first of them, every one with
- * refcount 1, or NULL when no aligned 2 MiB block is wholly free (callers
- * fall back to 4 KiB pages). free_huge() gives back 512 pages whose
- * refcounts the caller has already dropped to 0, as one block.
+ * 2 MiB-aligned address, for one 2 MiB leaf PTE. alloc_huge() returns the
+ * first of them, or NULL when no aligned 2 MiB block is wholly free
+ * (callers fall back to 4 KiB pages). The block is counted in one of two
+ * ways:
+ *   whole     (PG_COMPOUND on the first page): the first page's count is
+ *             the number of owners of the whole block (2 MiB leaves); the
+ *             other 511 hold a count of 1 that means only "in use". A new
+ *             block starts so, with one owner; a fork that shares a leaf
+ *             adds one to a single count, not 512.
+ *   per page  (no PG_COMPOUND): each page has its own count, as 512 small
+ *             pages would. huge_split_counts() turns a whole block into
+ *             this, once, when the first owner splits its leaf into small
+ *             PTEs: every page gets the block's count (each owner of the
+ *             block owns each page). It never turns back while any owner
+ *             is left.
+ * page_get_huge()/page_put_huge() work in either way. free_huge() gives back
+ * 512 pages whose counts are already 0, as one block.
  */
 #define HUGE_SHIFT (PAGE_SHIFT + 9)
 #define HUGE_SIZE (1UL << HUGE_SHIFT)
 #define HUGE_PAGES 512
 struct page *alloc_huge(unsigned gfp);
 void free_huge(struct page *first);
-/* page_get() on each of the 512 pages from first (a 2 MiB mapping). */
+/* One owner more for the block from first (a 2 MiB mapping). */
 void page_get_huge(struct page *first);
-/* page_put() on each of the 512 pages from first; frees the block in one
- * piece when every count reached zero here. */
+/* One owner less; frees the block in one piece when no page has an owner
+ * left, and each page on its own that this call left without one. */
 void page_put_huge(struct page *first);
+/* Gives each page of the block from first its own count (see above);
+ * nothing when it has them already. Before a 2 MiB leaf is split. */
+void huge_split_counts(struct page *first);
+/* Whether the block from first has one owner only, looking at every page's
+ * count when they are counted per page. */
+bool huge_sole_owner(struct page *first);
 
 /*
  * The page array (mm/page.c); read-only after boot. RAM may come in several

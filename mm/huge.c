@@ -4,24 +4,27 @@
  * An eager sbrk that covers a whole 2 MiB-aligned span of the heap maps
  * that span with one level-1 leaf PTE over a 2 MiB block of physical
  * memory from alloc_huge(), when one is wholly free, and with 4 KiB pages
- * otherwise. The 512 pages behind a 2 MiB leaf keep their own struct
- * pages, and the leaf holds one reference on each, exactly as 512 small
- * PTEs would. So every refcount rule of copy-on-write stays per page:
+ * otherwise. The block is counted whole while only 2 MiB leaves map it:
+ * one count, on its first page, of the leaves that map it (include/mm.h);
+ * the first split gives each of its 512 pages its own count, exactly as
+ * 512 small PTEs would have. So every refcount rule of copy-on-write
+ * holds, per block while whole and per page after:
  *
  *   fork    (huge_fork_copy) the parent's leaf turns COW like a small one;
- *           the child gets a copy of the leaf and each of the 512 pages one
- *           more reference. One PTE written instead of 512.
- *   store   to a COW 2 MiB leaf (huge_cow_fault): every page's count is 1
- *           -> reuse the leaf; otherwise copy the 2 MiB into a new block
- *           and drop the old references; with no free block, or memory
- *           running low, split the leaf and copy the one 4 KiB page that
- *           was written.
- *   split   the leaf becomes a table of 512 small PTEs with the same bits,
- *           each keeping its page's reference: no refcount changes.
- *           Unmapping part of a leaf (an sbrk shrink to a break inside
- *           it) splits first.
- *   unmap   drops the 512 references; a block whose pages all reached
- *           zero goes back to the allocator in one piece.
+ *           the child gets a copy of the leaf and the block one owner more
+ *           (one count, not 512, while whole). One PTE written.
+ *   store   to a COW 2 MiB leaf (huge_cow_fault): the leaf is the block's
+ *           only owner (huge_sole_owner) -> reuse it; otherwise copy the
+ *           2 MiB into a new block and drop the old one's owner; with no
+ *           free block, or memory running low, split the leaf and copy the
+ *           one 4 KiB page that was written.
+ *   split   the leaf becomes a table of 512 small PTEs with the same bits;
+ *           a block counted whole first gives each page the block's count
+ *           (huge_split_counts), so each small PTE holds its page's
+ *           reference. Unmapping part of a leaf (an sbrk shrink to a break
+ *           inside it) splits first.
+ *   unmap   drops the leaf's owner (one count, or 512); a block left with
+ *           none goes back to the allocator in one piece.
  *
  * A lazily grown heap (sbrklazy) gets a 2 MiB page at the first touch of a
  * span wholly inside it that nothing maps yet (huge_fault_fill), under the
@@ -71,6 +74,8 @@ int huge_split(struct mm *mm, u64 va, pte_t *l1e)
 
 	if (!t)
 		return -ENOMEM;
+	/* 512 small PTEs need 512 counts: each page gets the block's. */
+	huge_split_counts(huge_leaf_page(pte));
 	/* Same bits, consecutive frames: adding i to the PPN field. */
 	for (i = 0; i < PT_ENTRIES; i++)
 		t[i] = pte + ((pte_t)i << PTE_PPN_SHIFT);
@@ -109,15 +114,10 @@ enum fault_result huge_cow_fault(struct mm *mm, struct vma *vma, u64 va,
 	u64 hva = ALIGN_DOWN(va, HUGE_SIZE);
 	pte_t pte = *l1e;
 	struct page *old = huge_leaf_page(pte), *new;
-	bool alone = true;
-	int i;
 
 	if (!(vma->flags & VM_WRITE))
 		panic("huge_cow_fault: COW leaf at %lx in a read-only VMA", va);
-	/* As for a small page (cow.c), counts of 1 are stable here. */
-	for (i = 0; i < HUGE_PAGES && alone; i++)
-		alone = page_refcount(&old[i]) == 1;
-	if (alone) {
+	if (huge_sole_owner(old)) {
 		pte_install(l1e, pte_mkwrite(pte));
 		mm_flush_local(hva); /* an upgrade: see mm/tlb.c */
 		vm_event_inc(EV_COW_REUSE);

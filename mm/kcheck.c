@@ -16,7 +16,9 @@
  *               mapping it over all address spaces (a 2 MiB leaf counts
  *               once for each of its 512 pages), plus one if the page
  *               cache holds it; a user page with a count but no owner is
- *               leaked.
+ *               leaked. A 2 MiB block counted whole (PG_COMPOUND): its
+ *               first page's count equals the leaves that map it, and its
+ *               other pages hold 1 and are mapped by nothing else.
  *   page cache  every page the page cache holds (fs/pagecache.c) is a
  *               user page in use, and counts as one owner more.
  *   PTEs        no PTE is both writable and COW; a page mapped writable
@@ -134,6 +136,8 @@ static int check_user_leaf(struct mm *mm, pte_t pte, u64 va, int level,
 		       kcheck_report("%s: bad level-%d leaf %lx at va %lx",
 				     owner, level, pte, va);
 	first = pa_to_page(pte_pa(pte));
+	if (level == 1 && (first->flags & PG_COMPOUND))
+		n = 1; /* counted whole: check_pages() looks at the rest */
 	for (i = 0; i < n; i++)
 		bad += count_mapping(first + i, va + i * PAGE_SIZE, private_w,
 				     owner);
@@ -231,6 +235,26 @@ static int count_cached(struct page *pg, void *unused)
 	return 0;
 }
 
+/* The 511 pages after the first of a block counted whole: a count of 1,
+ * no mapping of their own, no flags. */
+static int check_compound_tail(struct page *first)
+{
+	int i, bad = 0;
+
+	for (i = 1; i < HUGE_PAGES; i++) {
+		struct page *pg = first + i;
+
+		if (page_refcount(pg) != 1 || pg->prev != 0 ||
+		    (pg->flags & ~PG_MARK) != 0)
+			bad += kcheck_report(
+			    "page %p of the whole-counted block %p has "
+			    "refcount %d, %u mappings, flags %x",
+			    (void *)page_to_pa(pg), (void *)page_to_pa(first),
+			    page_refcount(pg), pg->prev, pg->flags);
+	}
+	return bad;
+}
+
 /* After every walk: each page's count and mark against its kind. */
 static int check_pages(void)
 {
@@ -245,6 +269,8 @@ static int check_pages(void)
 		if ((pg->flags & PG_RESERVED) || refs == 0)
 			continue;
 		pa = (void *)page_to_pa(pg);
+		if (pg->flags & PG_COMPOUND)
+			bad += check_compound_tail(pg);
 		if (pg->flags & PG_PGTABLE) {
 			tables++;
 			if (!(pg->flags & PG_MARK))
@@ -266,6 +292,8 @@ static int check_pages(void)
 		}
 		pg->flags &= ~PG_MARK;
 		pg->prev = 0;
+		if (pg->flags & PG_COMPOUND) /* its tails are checked */
+			i += HUGE_PAGES - 1;
 	}
 	if (tables != READ_ONCE(nr_pgtables))
 		bad += kcheck_report("%lu page-table pages in use, but the "

@@ -51,6 +51,7 @@ KTEST(huge_alloc_whole_block_and_free)
 	for (i = 0; i < HUGE_PAGES; i++)
 		bad += page_refcount(&pg[i]) != 1;
 	KT_EQ(bad, 0);
+	KT_ASSERT(pg->flags & PG_COMPOUND);
 	/* All 512 counts reach zero in one page_put_huge: back in one piece. */
 	page_put_huge(pg);
 	KT_EQ(free_page_count(), before);
@@ -63,6 +64,7 @@ KTEST(page_put_huge_frees_only_unreferenced_pages)
 	struct page *pg = alloc_huge(0);
 
 	KT_ASSERT(pg != NULL);
+	huge_split_counts(pg); /* as a split does: a count per page */
 	page_get(&pg[7]); /* someone else still maps one page */
 	page_put_huge(pg);
 	KT_EQ(page_refcount(&pg[7]), 1);
@@ -379,5 +381,40 @@ KTEST(lazy_heap_zero_fill_and_sbrk_shrink)
 	KT_ASSERT(mm_sbrk(mm, -8 * (long)PAGE_SIZE, false) < 0);
 	KT_EQ(mm_check(mm), 0);
 	mm_destroy(mm);
+	KT_EQ(free_page_count(), before);
+}
+
+/*
+ * A block counted whole: owners add and drop one count; the first split
+ * hands every page the block's count; afterwards each page goes on its own.
+ */
+KTEST(huge_block_counted_whole_until_split)
+{
+	u64 before = free_page_count();
+	struct page *pg = alloc_huge(0);
+	int i, bad = 0;
+
+	KT_ASSERT(pg != NULL);
+	page_get_huge(pg); /* a fork: one owner more */
+	page_get_huge(pg);
+	KT_EQ(page_refcount(&pg[0]), 3);
+	KT_EQ(page_refcount(&pg[300]), 1);
+	KT_ASSERT(!huge_sole_owner(pg));
+	page_put_huge(pg);
+	KT_EQ(page_refcount(&pg[0]), 2);
+	KT_EQ(free_page_count(), before - HUGE_PAGES);
+	huge_split_counts(pg);
+	KT_ASSERT(!(pg->flags & PG_COMPOUND));
+	for (i = 0; i < HUGE_PAGES; i++)
+		bad += page_refcount(&pg[i]) != 2;
+	KT_EQ(bad, 0);
+	page_put(&pg[5]); /* one owner's small PTE goes */
+	page_put_huge(pg); /* the other owner's leaf goes */
+	KT_EQ(page_refcount(&pg[5]), 0);
+	KT_EQ(page_refcount(&pg[6]), 1);
+	KT_ASSERT(huge_sole_owner(pg) == false);
+	for (i = 0; i < HUGE_PAGES; i++)
+		if (i != 5)
+			page_put(&pg[i]);
 	KT_EQ(free_page_count(), before);
 }

@@ -285,6 +285,7 @@ struct page *alloc_huge(unsigned gfp)
 		first[i].flags = 0;
 		__atomic_store_n(&first[i].refcount, 1, __ATOMIC_RELEASE);
 	}
+	first->flags = PG_COMPOUND; /* counted whole, one owner */
 	if (gfp & GFP_ZERO)
 		zero_pages(page_address(first), HUGE_SIZE);
 	return first;
@@ -310,7 +311,16 @@ void free_huge(struct page *first)
 	spin_unlock(&page_lock);
 }
 
-void page_put_huge(struct page *first)
+/*
+ * huge_lock orders the one change of a block's counting, whole to per page
+ * (huge_split_counts(), under the splitting address space's lock), against
+ * owners in other address spaces adding and dropping whole-block counts.
+ * A leaf lock: taken under any mm lock; nothing is taken under it.
+ */
+static struct spinlock huge_lock = SPINLOCK_INIT("huge_lock");
+
+/* page_put() on each of the 512 pages of a block counted per page. */
+static void page_put_each(struct page *first)
 {
 	u64 zeroed[HUGE_PAGES / 64] = { 0 };
 	struct page *pg;
@@ -349,10 +359,75 @@ void page_put_huge(struct page *first)
 	}
 }
 
+void page_put_huge(struct page *first)
+{
+	int now, i;
+
+	spin_lock(&huge_lock);
+	if (!(first->flags & PG_COMPOUND)) {
+		spin_unlock(&huge_lock);
+		page_put_each(first);
+		return;
+	}
+	now = __atomic_sub_fetch(&first->refcount, 1, __ATOMIC_ACQ_REL);
+	if (now == 0) { /* the last owner: every page goes */
+		for (i = 1; i < HUGE_PAGES; i++)
+			__atomic_store_n(&first[i].refcount, 0,
+					 __ATOMIC_RELAXED);
+		first->flags &= ~PG_COMPOUND;
+	}
+	spin_unlock(&huge_lock);
+	if (now < 0)
+		panic("page_put_huge: block %p count went to %d",
+		      (void *)page_to_pa(first), now);
+	if (now == 0)
+		free_huge(first);
+}
+
+void huge_split_counts(struct page *first)
+{
+	int i, n;
+
+	spin_lock(&huge_lock);
+	if (first->flags & PG_COMPOUND) {
+		n = page_refcount(first);
+		for (i = 1; i < HUGE_PAGES; i++)
+			__atomic_store_n(&first[i].refcount, n,
+					 __ATOMIC_RELAXED);
+		first->flags &= ~PG_COMPOUND;
+	}
+	spin_unlock(&huge_lock);
+}
+
+bool huge_sole_owner(struct page *first)
+{
+	int i;
+
+	/* A count of 1 that is ours cannot change under us, whichever way
+	 * the block is counted (see mm/cow.c). */
+	if (READ_ONCE(first->flags) & PG_COMPOUND)
+		return page_refcount(first) == 1;
+	for (i = 0; i < HUGE_PAGES; i++)
+		if (page_refcount(&first[i]) != 1)
+			return false;
+	return true;
+}
+
 void page_get_huge(struct page *first)
 {
 	struct page *pg;
 	unsigned bad = 0;
+	int old;
+
+	spin_lock(&huge_lock);
+	if (first->flags & PG_COMPOUND) {
+		old = __atomic_fetch_add(&first->refcount, 1, __ATOMIC_RELAXED);
+		spin_unlock(&huge_lock);
+		if (unlikely(old < 1))
+			page_bad_get(first, old);
+		return;
+	}
+	spin_unlock(&huge_lock);
 
 	/* One reference more on each page, unrolled, with one check at the
 	 * end: old - 1 has its top bit set for a page that was not in use. */
@@ -524,10 +599,18 @@ u64 shared_user_pages(void)
 {
 	u64 i, n = 0;
 
-	for (i = 0; i < page_array_n; i++)
-		if (!(page_array[i].flags & (PG_RESERVED | PG_KERNEL)) &&
-		    page_refcount(&page_array[i]) > 1)
+	for (i = 0; i < page_array_n; i++) {
+		struct page *pg = &page_array[i];
+
+		if (pg->flags & PG_COMPOUND) { /* a block counted whole */
+			if (page_refcount(pg) > 1)
+				n += HUGE_PAGES;
+			i += HUGE_PAGES - 1;
+		} else if (!(pg->flags & (PG_RESERVED | PG_KERNEL)) &&
+			   page_refcount(pg) > 1) {
 			n++;
+		}
+	}
 	return n;
 }
 
