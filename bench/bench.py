@@ -127,6 +127,19 @@ RE_BENCH = re.compile(r"^bench:\s+(\S+)\s+(-?[0-9.]+)\s+(\S+)\s*$")
 RE_EXIT = re.compile(r"#\s*calf: exit status (-?\d+)")
 
 
+# Metrics measured on 4 KiB pages only: taken from a boot with thp=off,
+# since a lazily grown heap gets 2 MiB pages at its first touch otherwise
+# (the Linux anchors' "4 KiB" column is Linux with THP off, likewise).
+FOUR_K_ONLY = {"cow_copy_fault", "cow_copy_fault_count", "cow_reuse_fault",
+               "cow_reuse_fault_count", "zero_fill_fault",
+               "zero_fill_fault_count"}
+
+
+def small_pages_only(name):
+    """Whether metric name is measured with thp=off."""
+    return name.endswith("_4k") or name in FOUR_K_ONLY
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--kernel", required=True, help="the COW kernel Image")
@@ -149,12 +162,15 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
-def qemu_command(args, kernel, disk, mem, group):
+def qemu_command(args, kernel, disk, mem, group, extra=""):
     """The QEMU command line that boots kernel with mem of RAM and runs
-    forkbench (its measurement group group, or all when None)."""
+    forkbench (its measurement group group, or all when None), with extra
+    on the kernel command line."""
     run = "run=forkbench,%d" % args.reps
     if group:
         run += "," + group
+    if extra:
+        run += " " + extra
     cmd = [args.qemu, "-M", "virt", "-bios", "default",
            "-smp", str(args.smp), "-m", mem,
            "-nographic", "-monitor", "none", "-serial", "stdio",
@@ -168,13 +184,15 @@ def qemu_command(args, kernel, disk, mem, group):
     return cmd
 
 
-def run_one(args, label, kernel, disk, log_path, mem, group, expected):
+def run_one(args, label, kernel, disk, log_path, mem, group, expected,
+            extra=""):
     """Boots one kernel; returns {metric: (value, unit)}. Exits on failure,
     which includes a metric of expected missing."""
-    cmd = qemu_command(args, kernel, disk, mem, group)
-    print("bench: running %s kernel (%s, -m %s%s)"
+    cmd = qemu_command(args, kernel, disk, mem, group, extra)
+    print("bench: running %s kernel (%s, -m %s%s%s)"
           % (label, os.path.basename(kernel), mem,
-             ", group " + group if group else ""), flush=True)
+             ", group " + group if group else "",
+             ", " + extra if extra else ""), flush=True)
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -461,15 +479,25 @@ def main(argv):
     with tempfile.TemporaryDirectory(prefix="calf-bench-") as tmp:
         disk = os.path.join(tmp, "fs.img")
         shutil.copyfile(args.fs, disk)
-        cow = run_one(args, "COW", args.kernel, disk,
-                      os.path.join(args.out_dir, "bench-cow.log"),
-                      args.mem, None, small)
-        eager = run_one(args, "eager", args.eager_kernel, disk,
-                        os.path.join(args.out_dir, "bench-eager.log"),
-                        args.mem, None, small)
-        cow_big = run_one(args, "COW", args.kernel, disk,
-                          os.path.join(args.out_dir, "bench-cow-1g.log"),
-                          args.big_mem, "big", big)
+        def both(label, kernel, log, mem, group, expected):
+            """Boots kernel twice, with 2 MiB pages and with thp=off, and
+            takes each metric from the boot its page size asks for."""
+            r = run_one(args, label, kernel, disk,
+                        os.path.join(args.out_dir, log + ".log"),
+                        mem, group, expected)
+            r4k = run_one(args, label, kernel, disk,
+                          os.path.join(args.out_dir, log + "-4k.log"),
+                          mem, group, expected, "thp=off")
+            for name in r:
+                if small_pages_only(name):
+                    r[name] = r4k[name]
+            return r
+
+        cow = both("COW", args.kernel, "bench-cow", args.mem, None, small)
+        eager = both("eager", args.eager_kernel, "bench-eager", args.mem,
+                     None, small)
+        cow_big = both("COW", args.kernel, "bench-cow-1g", args.big_mem,
+                       "big", big)
     for name in BIG_METRICS:
         cow[name] = cow_big["fork_lat_0m" if name == "fork_lat_0m_1g" else name]
 

@@ -23,8 +23,11 @@
  *                      blocks are 2 MiB pages (mm/huge.c).
  *   touchall_<N>m      the same, with the child writing every heap page
  *                      before it exits.
- *   fork_lat_32m_4k,   the same two for a 32 MiB heap of 4 KiB pages only
- *   touchall_32m_4k    (grown with sbrklazy, then touched).
+ *   fork_lat_32m_4k,   the same two for a 32 MiB heap grown with sbrklazy,
+ *   touchall_32m_4k    then touched: 4 KiB pages only when the kernel runs
+ *                      with thp=off (as the host script's second boot
+ *                      does, for these, the faults and the pt_pages rows);
+ *                      otherwise its first touches fill 2 MiB pages.
  *   fork_lat_512m,     fork + exit + wait of a 512 MiB parent, 2 MiB pages
  *   fork_lat_512m_4k   and 4 KiB pages only: group "big" only, which the
  *                      host script runs in a boot of its own with 1 GiB RAM.
