@@ -11,7 +11,11 @@ fork of a 512 MiB parent with 2 MiB and with 4 KiB pages, the child's
 page-table pages after that fork, and the empty fork once more (the
 fork_lat_0m_1g row), so that fork512_over_fork0_4k compares two numbers of
 one boot. The eager kernel does not run it: its fork of a 512 MiB parent
-would need 1 GiB free, and those rows show '-' for eager. Then it prints
+would need 1 GiB free, and those rows show '-' for eager. Each of these
+boots happens twice: as it is, and with thp=off on the kernel command line
+for the rows measured on 4 KiB pages only (the `_4k` rows and the per-fault
+rows but zero_fill_fault_2m: FOUR_K_ONLY), since a lazily grown heap gets
+2 MiB pages at its first touch otherwise. Then it prints
 
   * a table: metric, COW, eager, COW/eager, and the same measurements made
     outside calf on the same QEMU setup (ANCHORS: Linux 6.1 with 4 KiB
