@@ -155,6 +155,13 @@ static void test_lazy_fill(void)
 	long before, i;
 	int zeros = 1, status;
 
+	/* Leave 2 MiB blocks full of non-zero bytes behind, the ones the
+	 * allocator hands out next: a fill that forgot to zero shows them. */
+	lazy = sbrk(5 * HUGE);
+	if (lazy != SBRK_ERROR) {
+		memset(lazy, 0xa5, 5 * HUGE);
+		sbrk(-(5 * HUGE));
+	}
 	lazy = sbrklazy(2 * HUGE);
 	if (lazy == SBRK_ERROR) {
 		printf("Bail out! no lazy 4 MiB\n");
