@@ -9,7 +9,7 @@ void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 /*
- * Whole pages: n a multiple of 256, addresses 8-byte aligned. For the
+ * Whole pages: n a multiple of 512, addresses 8-byte aligned. For the
  * fault paths (zero-fill, COW copy, fork's eager copy), at the instruction
  * count floor of RV64 without vectors.
  */
