@@ -55,6 +55,10 @@ struct mm {
 	struct vma *vmas;        /* guarded by lock */
 	struct vma *vma_cache;   /* last vma_find() hit, or NULL; guarded by lock */
 	u64 heap_start, brk;     /* guarded by lock */
+	/* [grow_start, grow_end): what an eager sbrk is populating with lock
+	 * dropped, and may give back; fork shares no table there (mm/cow.c).
+	 * Empty when start >= end. Guarded by lock. */
+	u64 grow_start, grow_end;
 	/* Held across a whole mm_sbrk(), whose eager growth maps pages with
 	 * lock dropped: a second thread's sbrk must not move the heap in
 	 * between, or a failed growth's give-back would undo its work. */
@@ -165,6 +169,9 @@ int mm_msync(struct mm *mm, u64 addr, u64 len, int flags);
 extern bool tlb_remote_enabled;
 /* Whether eager sbrk maps 2 MiB pages (mm/huge.c); thp=off clears it. */
 extern bool thp_enabled;
+/* Whether fork shares level-0 page tables (mm/cow.c); ptshare=off clears
+ * it, and fork copies every PTE. */
+extern bool ptshare_enabled;
 
 /* The fault dispatcher (mm/fault.c). access is FAULT_READ/WRITE/EXEC |
  * FAULT_USER/KERNEL. Sleeps only to read a file page into the page cache,

@@ -27,6 +27,10 @@ enum walk_found {
 		    * true), or a 1 GiB leaf does (the kernel's linear map) */
 	WALK_PTE,  /* ptep is va's level-0 PTE, which may be empty */
 	WALK_HUGE, /* ptep is the 2 MiB leaf at level 1 that covers va */
+	WALK_SHARED, /* ptep is va's level-0 PTE in a table that a fork left
+		      * shared (below); read it, never write it. mm_walk()
+		      * (mm/internal.h) turns this into WALK_PTE, unsharing
+		      * the table first for a walk that changes PTEs. */
 };
 
 struct pt_walk {
@@ -35,8 +39,31 @@ struct pt_walk {
 };
 
 /*
+ * Shared level-0 tables (fork; the rules are in mm/cow.c). A level-1 entry
+ * with PTE_SHARED (an RSW bit, which the hardware ignores) points at a
+ * level-0 table that other address spaces' entries may point at too; the
+ * table page's refcount is the number of entries that do. The entry is
+ * either "parked", V clear (every access through it faults; the PPN still
+ * names the table), or valid, when the table is "sealed": it holds no
+ * writable leaf, so it can be read by all its holders. An entry without
+ * PTE_SHARED points at a table private to its address space.
+ */
+#define PTE_SHARED PTE_SOFT2
+
+static inline bool pte_parked(pte_t e)
+{
+	return (e & (PTE_V | PTE_SHARED)) == PTE_SHARED;
+}
+/* The parked entry for the level-0 table at pa. */
+static inline pte_t pte_mkparked(phys_addr_t pa)
+{
+	return (pte_mktable(pa) & ~PTE_V) | PTE_SHARED;
+}
+
+/*
  * Walks root down to va's entry, creating missing tables when alloc is
- * true (never below a 2 MiB leaf). The caller serializes access to root.
+ * true (never below a 2 MiB leaf, never over a parked entry: a shared
+ * table answers WALK_SHARED). The caller serializes access to root.
  */
 struct pt_walk pgtable_walk(pte_t *root, u64 va, bool alloc);
 /*
@@ -60,9 +87,11 @@ static inline void pte_install(pte_t *ptep, pte_t pte)
 	WRITE_ONCE(*ptep, pte);
 }
 /* Frees the table pages under root's entries [from, to) (not the leaves'
- * pages, which must already be unmapped), and root itself when free_root. */
+ * pages, which must already be unmapped; no shared table may be left), and
+ * root itself when free_root. */
 void pgtable_free_range(pte_t *root, int from, int to, bool free_root);
-/* Unhooks the tables under [start, end) that map nothing any more and
+/* Unhooks the tables under [start, end) that map nothing any more (never
+ * a shared one: its owner drops it, see mm/cow.c) and
  * hands each to free_table(ctx, table) (which frees it, maybe later: after
  * a TLB shootdown). */
 void pgtable_prune(pte_t *root, u64 start, u64 end,

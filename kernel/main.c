@@ -101,6 +101,8 @@ void kmain(u32 hartid, phys_addr_t dtb_pa, phys_addr_t load_pa)
 	mm_init(load_pa, (u64)(_end - _start_image), dtb_pa, boot_fdt_size);
 	if (cmdline_get("thp", arg, sizeof(arg)) && strcmp(arg, "off") == 0)
 		thp_enabled = false;
+	if (cmdline_get("ptshare", arg, sizeof(arg)) && strcmp(arg, "off") == 0)
+		ptshare_enabled = false;
 	if (cmdline_get("tlb_remote", arg, sizeof(arg)) &&
 	    strcmp(arg, "off") == 0) {
 		tlb_remote_enabled = false;

@@ -1,9 +1,11 @@
 /*
  * An address space's life: mm_create() (the kernel half shared, nothing
  * else), mm_dup() for fork (the VMAs copied here, their pages shared or
- * copied by vma_copy_ptes() in cow.c), unmap_pages() for ranges that go
- * away (sbrk shrinking), and mm_destroy() when exec replaces it or its
- * process is reaped. An mm's root table is private to it; the tables of
+ * copied by vma_copy_ptes() in cow.c, or their level-0 tables shared),
+ * unmap_pages() for ranges that go away (sbrk shrinking, munmap), and
+ * mm_destroy() when exec replaces it or its process is reaped. An mm's
+ * root and level-1 tables are private to it, its level-0 tables may be
+ * shared with other address spaces since a fork (mm/cow.c); the tables of
  * the kernel half are shared by all and never freed.
  */
 #include <addrspace.h>
@@ -82,23 +84,59 @@ void mm_unmap_file_from(struct inode *ip, u64 idx)
 }
 
 /*
+ * A shared table in [va, va + n pages) of a range being released: a span
+ * released whole is detached (no copy), the last holder takes its table
+ * back, and a span cut by the range is unshared, unless the range maps
+ * nothing there. Returns the walk to go on with (WALK_NONE: nothing left
+ * to release in the span); *detached counts the tables detached without
+ * b, whose pages rss still counts (pt_detach()). mm->lock held on entry
+ * and exit.
+ */
+static struct pt_walk release_shared(struct mm *mm, u64 va, u64 n,
+				     struct pt_walk w, struct tlb_batch *b,
+				     u64 *detached)
+{
+	pte_t *l1e = mm_shared_l1e(mm, va);
+	unsigned from = PT_INDEX(va, 0);
+
+	if (page_refcount(pa_to_page(pte_pa(*l1e))) > 1) {
+		if (n == PT_ENTRIES) {
+			pt_detach(mm, l1e, b);
+			*detached += !b;
+			return (struct pt_walk){WALK_NONE, NULL};
+		}
+		if (!pt_present(w.ptep - from, from, from + n))
+			return (struct pt_walk){WALK_NONE, NULL};
+	}
+	/* Callers unshare the spans they cut first (mm_unshare_range()),
+	 * so this copies only when they could not have failed. */
+	if (pt_unshare(mm, va, l1e))
+		panic("release_pages: no memory to unshare the table at %lx",
+		      va);
+	return mm_walk(mm, va, MW_READ);
+}
+
+/*
  * Drops the pages mapped in [start, end). With a batch b (an unmap while
  * mm may be live on other harts) it clears their PTEs and hands the pages
  * to b, to be put after b's flush; without one (mm_destroy: active on no
- * other hart, tables about to be freed) it puts them at once. mm->lock
- * held on entry and exit.
+ * other hart, tables about to be freed) it puts them at once. Shared
+ * tables: release_shared(); returns the number it detached without b.
+ * mm->lock held on entry and exit.
  */
-static void release_pages(struct mm *mm, u64 start, u64 end,
-			  struct tlb_batch *b)
+static u64 release_pages(struct mm *mm, u64 start, u64 end,
+			 struct tlb_batch *b)
 {
 	const struct page_bank bank0 = page_banks[0]; /* kept in registers */
-	u64 va, dropped = 0;
+	u64 va, dropped = 0, detached = 0;
 
 	for (va = start; va < end;) {
-		struct pt_walk w = mm_walk(mm, va, false);
+		struct pt_walk w = pgtable_walk(mm->root, va, false);
 		u64 span_end = MIN(ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE, end);
 		u64 i, n = (span_end - va) >> PAGE_SHIFT;
 
+		if (w.found == WALK_SHARED)
+			w = release_shared(mm, va, n, w, b, &detached);
 		if (w.found == WALK_HUGE) {
 			/* Callers split a leaf they unmap part of. */
 			if (n != HUGE_PAGES)
@@ -123,6 +161,7 @@ static void release_pages(struct mm *mm, u64 start, u64 end,
 		va = span_end;
 	}
 	mm->rss -= dropped;
+	return detached;
 }
 
 static void batch_free_table(void *ctx, pte_t *table)
@@ -140,6 +179,7 @@ void unmap_pages(struct mm *mm, u64 start, u64 end, struct tlb_batch *b)
 void mm_destroy(struct mm *mm)
 {
 	struct vma *v, *dead;
+	u64 detached = 0;
 
 	spin_lock(&mm_all_lock);
 	*mm->all_pprev = mm->all_next;
@@ -148,7 +188,7 @@ void mm_destroy(struct mm *mm)
 	spin_unlock(&mm_all_lock);
 	spin_lock(&mm->lock);
 	for (v = mm->vmas; v; v = v->next)
-		release_pages(mm, v->start, v->end, NULL);
+		detached += release_pages(mm, v->start, v->end, NULL);
 	dead = mm->vmas;
 	mm->vmas = NULL;
 	mm->vma_cache = NULL;
@@ -156,7 +196,8 @@ void mm_destroy(struct mm *mm)
 	if (mm->active_cpus & ~(1UL << cpu_id()))
 		panic("mm_destroy: mm still active on cpus %lx",
 		      mm->active_cpus);
-	if (mm->rss != 0)
+	/* What is left is what the shared tables it let go of held. */
+	if (mm->rss > detached * PT_ENTRIES)
 		panic("mm_destroy: %lu pages still mapped outside any VMA",
 		      mm->rss);
 	pgtable_free_range(mm->root, 0, PT_ENTRIES / 2, true);
@@ -171,10 +212,33 @@ u64 mm_resident_pages(struct mm *mm)
 	return mm->rss;
 }
 
+/* The pages mapped in mm's VMAs, shared tables included. mm->lock held,
+ * or mm not visible to anyone yet. */
+static u64 mapped_pages(struct mm *mm)
+{
+	struct vma *v;
+	u64 n = 0, va;
+
+	for (v = mm->vmas; v; v = v->next)
+		for (va = v->start; va < v->end; va += PAGE_SIZE) {
+			struct pt_walk w = mm_walk(mm, va, MW_READ);
+
+			if (w.found == WALK_HUGE) {
+				n += HUGE_PAGES;
+				va = ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE -
+				     PAGE_SIZE;
+			} else if (w.found == WALK_PTE) {
+				n += pte_valid(*w.ptep);
+			}
+		}
+	return n;
+}
+
 /*
  * fork: a new address space with the same VMAs; vma_copy_ptes() (cow.c)
- * shares or copies the pages. The parent's writable pages turn read-only
- * here, so its TLB entries are flushed before it runs again.
+ * shares their level-0 tables, or shares or copies the pages. The
+ * parent's writable pages turn read-only, or its shared tables' entries
+ * are parked, here, so its TLB entries are flushed before it runs again.
  */
 struct mm *mm_dup(struct mm *old)
 {
@@ -200,6 +264,14 @@ struct mm *mm_dup(struct mm *old)
 	}
 	child->heap_start = old->heap_start;
 	child->brk = old->brk;
+	/* Shared spans are not counted as they go (that would read every
+	 * PTE): every page of old lies in a VMA, and every one is now mapped
+	 * in child too. */
+	if (!err)
+		child->rss = old->rss;
+	else
+		child->rss = mapped_pages(child);
+	/* Also what parks old's shared entries: no hart may keep using them. */
 	mm_flush_all(old);
 	spin_unlock(&old->lock);
 	if (err) {

@@ -67,8 +67,11 @@ long mm_sbrk(struct mm *mm, long n, bool lazy)
 	old_end = heap->end;
 	new_end = ALIGN_UP(new, PAGE_SIZE);
 	if (n < 0) {
-		/* A break inside a 2 MiB page keeps part of it: split it. */
+		/* A break inside a 2 MiB page keeps part of it: split it;
+		 * inside a shared table's span: unshare it (cow.c). */
 		err = mm_split_huge_at(mm, new_end);
+		if (!err)
+			err = mm_unshare_range(mm, new_end, old_end, true);
 		if (err)
 			goto out;
 		struct tlb_batch *b = tlb_batch_begin(mm);
@@ -78,6 +81,10 @@ long mm_sbrk(struct mm *mm, long n, bool lazy)
 		tlb_batch_finish(b); /* one shootdown, then the pages go */
 	} else if (new_end > old_end) {
 		err = heap_extend(heap, new_end);
+		if (!err && !lazy) { /* see struct mm */
+			mm->grow_start = old_end;
+			mm->grow_end = new_end;
+		}
 	}
 	if (!err)
 		mm->brk = new;
@@ -95,6 +102,9 @@ long mm_sbrk(struct mm *mm, long n, bool lazy)
 			tlb_batch_finish(b);
 			spin_unlock(&mm->lock);
 		}
+		spin_lock(&mm->lock);
+		mm->grow_start = mm->grow_end = 0;
+		spin_unlock(&mm->lock);
 	}
 	sleep_unlock(&mm->brk_lock);
 	return err ? err : (long)old;

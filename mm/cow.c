@@ -2,25 +2,68 @@
  * Copy-on-write.
  *
  * fork side: vma_copy_ptes() walks a VMA of the parent one level-0 table
- * (2 MiB of address space) at a time; copy_pte_table() copies its PTEs. In
- * a private writable VMA each present page is shared through
- * cow_share_pte() (internal.h): both PTEs lose W and gain the COW software
- * bit, and the page gains a reference. Pages of read-only VMAs (text,
- * rodata) are shared plain: a reference more, no COW bit, read-only for
- * ever. Pages of shared VMAs (mmap MAP_SHARED) are shared plain too, and
- * stay writable in both where they were: parent and child write the same
- * page. A 2 MiB leaf goes to huge_fork_copy() (huge.c) instead.
+ * (2 MiB of address space, a "span") at a time. A span qualifies for
+ * sharing when
+ *   - ptshare is on (the default; kernel command line ptshare=off) and the
+ *     kernel is not the eager one,
+ *   - its VMA is private and anonymous (no VM_SHARED, no file),
+ *   - the span lies wholly inside that VMA, and
+ *   - no eager sbrk is populating any of it (see below);
+ * and a span whose table is shared already is always shared again. Such a
+ * span shares its level-0 table by reference (pt_share_span()): the table
+ * page's refcount goes up, the child's level-1 entry points at it, and
+ * both entries are "parked" (V clear, PTE_SHARED set: <pgtable.h>), so
+ * that any access to the span from either side faults. No PTE is read and
+ * no page reference taken: fork costs one entry per 2 MiB.
  *
- * fault side: a store to a COW PTE comes here from fault.c. cow_fault()
- * looks at the page's refcount:
+ * Every other span is copied by copy_pte_table(): in a private writable
+ * VMA each present page is shared through cow_share_pte() (internal.h):
+ * both PTEs lose W and gain the COW software bit, and the page gains a
+ * reference. Pages of read-only VMAs (text, rodata) are shared plain: a
+ * reference more, no COW bit, read-only for ever. Pages of shared VMAs
+ * (mmap MAP_SHARED) are shared plain too, and stay writable in both where
+ * they were: parent and child write the same page. A 2 MiB leaf goes to
+ * huge_fork_copy() (huge.c) instead.
+ *
+ * Shared tables: the rules.
+ *   - A shared table collectively holds one reference on each page it
+ *     maps; every holder counts those pages in its rss.
+ *   - Nothing is written into a shared table but the one change that
+ *     unsharing and sealing make, writable leaf -> COW leaf, and only
+ *     while the table has a writable leaf, which is only while every
+ *     holder's entry is parked (so no hart can cache a translation
+ *     through it). Two holders doing it at once write the same values.
+ *   - The first fault in a parked span is the dispatcher's "shared table"
+ *     stage (fault.c's walk -> pt_share_fault()). A load or fetch of a
+ *     present page seals the table (its writable leaves turn COW, as a
+ *     fork without sharing would have made them) and revalidates this
+ *     holder's entry: reads never copy. Anything else unshares.
+ *   - pt_unshare(), the one way out: the last holder (refcount 1) takes
+ *     the table back as it is, O(1), with every PTE as it was; otherwise
+ *     it copies the 512 PTEs into a table of its own (copy_pte_table(),
+ *     writable leaves turning COW in both), takes a reference per present
+ *     page and drops its table reference.
+ *   - Every walk that changes PTEs unshares first: the fault stages after
+ *     this one, populate and mprotect through mm_walk() (internal.h), the
+ *     unmaps (munmap, sbrk shrink) by mm_unshare_range() on the spans
+ *     they cut. A span that goes away whole (unmap, exit) is detached
+ *     instead (pt_detach()): no copy, one table reference dropped.
+ *   - A shared span stays inside one VMA: munmap and mprotect unshare
+ *     the spans they cut before they split a VMA. Fork shares no span
+ *     that an eager sbrk is populating (mm->grow_start..grow_end), so the
+ *     give-back of a failed one never has a shared table to cut.
+ *
+ * fault side: a store to a COW PTE comes here from fault.c, always in a
+ * table private to mm (the stage before unshared it). cow_fault() looks at
+ * the page's refcount:
  *   1  -> cow_reuse(): we are the last sharer; make the PTE writable.
  *   >1 -> cow_copy(): copy into a new page, map it writable, drop our
  *         reference to the old one.
- * The refcount read is stable: only a fork of an address space mapping the
- * page can raise it, and the only such address space that can still fork
- * while our count is 1 is this one, whose lock we hold. A COW 2 MiB leaf
- * goes to huge_cow_fault() (huge.c), which comes back here for one 4 KiB
- * page when it splits the leaf.
+ * The refcount read is stable: a count of 1 means a single table maps the
+ * page, and that table is ours; only a fork of this address space (whose
+ * lock we hold) or an unshare of a table mapping the page could raise it.
+ * A COW 2 MiB leaf goes to huge_cow_fault() (huge.c), which comes back
+ * here for one 4 KiB page when it splits the leaf.
  */
 #include <addrspace.h>
 #include <mm.h>
@@ -78,21 +121,19 @@ enum fault_result cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep)
 }
 
 /*
- * Copies the present PTEs of one level-0 table: ptep[0..n) of the parent
- * into cptep[0..n) of the child. This is the loop a fork spends its time
- * in, so it touches each PTE once and each struct page once, with
- * everything it needs in registers. *mapped gets the number of pages
- * mapped into the child, even on failure. 0 or -ENOMEM (eager fork only).
+ * Copies the present PTEs of one level-0 table: ptep[0..n) into
+ * cptep[0..n), the parent's into the child's at fork, a shared table's
+ * into a private one when unsharing. With cow, writable PTEs turn COW on
+ * both sides; with copy (eager fork) each page is copied and mapped with
+ * prot; otherwise each page gains a reference. This is the loop a fork
+ * spends its time in, so it touches each PTE once and each struct page
+ * once, with everything it needs in registers. *mapped gets the number of
+ * pages mapped into cptep, even on failure. 0 or -ENOMEM (eager fork only).
  */
-static int copy_pte_table(struct vma *vma, pte_t *ptep, pte_t *cptep, u64 n,
-			  u64 *mapped)
+static int copy_pte_table(bool cow, bool copy, unsigned prot, pte_t *ptep,
+			  pte_t *cptep, u64 n, u64 *mapped)
 {
 	const struct page_bank bank0 = page_banks[0]; /* kept in registers */
-	/* Shared mappings keep their PTEs as they are: no COW, no copy. */
-	const bool cow = (vma->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
-	const bool copy =
-	    IS_ENABLED(CONFIG_FORK_EAGER) && !(vma->flags & VM_SHARED);
-	const unsigned prot = vma_prot(vma);
 	u64 i, count = 0;
 	int err = 0;
 
@@ -117,26 +158,204 @@ static int copy_pte_table(struct vma *vma, pte_t *ptep, pte_t *cptep, u64 n,
 	return err;
 }
 
+bool ptshare_enabled = true;
+
+static pte_t *table_of(pte_t e)
+{
+	return pa_to_kva(pte_pa(e));
+}
+
+static struct page *table_page(pte_t e)
+{
+	return pa_to_page(pte_pa(e));
+}
+
+u64 pt_present(const pte_t *t, unsigned from, unsigned to)
+{
+	u64 n = 0;
+
+	for (; from < to; from++)
+		n += pte_valid(t[from]);
+	return n;
+}
+
+void pt_table_put(pte_t *t)
+{
+	const struct page_bank bank0 = page_banks[0];
+	struct page *tp = pa_to_page(kva_to_pa(t));
+	int i;
+
+	if (__atomic_sub_fetch(&tp->refcount, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	/* The last holder let go without taking it back (it copied it at
+	 * the same time as the other one, or detached it): the table's own
+	 * references go with it. */
+	for (i = 0; i < PT_ENTRIES; i++)
+		if (pte_valid(t[i]))
+			page_put(page_bank_pfn(&bank0, pte_pfn(t[i])));
+	page_put_last(tp, 0);
+}
+
+int pt_unshare(struct mm *mm, u64 va, pte_t *l1e)
+{
+	pte_t e = *l1e, *t = table_of(e), *nt;
+	u64 mapped;
+
+	if (page_refcount(table_page(e)) == 1) {
+		/* The last holder: take it back. The count is stable: only a
+		 * fork of mm could raise it, and we hold mm->lock. */
+		WRITE_ONCE(*l1e, pte_mktable(pte_pa(e)));
+		if (!pte_valid(e))
+			mm_flush_local(va); /* an upgrade: see mm/tlb.c */
+		vm_event_inc(EV_PT_REUSE);
+		return 0;
+	}
+	nt = pgtable_alloc();
+	if (!nt)
+		return -ENOMEM;
+	copy_pte_table(true, false, 0, t, nt, PT_ENTRIES, &mapped);
+	WRITE_ONCE(*l1e, pte_mktable(kva_to_pa(nt)));
+	/* A sealed table may be cached by our harts, walk caches included,
+	 * and the other holders may free it once we let go of it. A parked
+	 * one is cached nowhere: the flush is for the new entry only. */
+	if (pte_valid(e))
+		mm_flush_all(mm);
+	else
+		mm_flush_local(va);
+	pt_table_put(t);
+	vm_event_inc(EV_PT_COPY);
+	return 0;
+}
+
+/* Load or fetch through a shared table: seal it, use it as it is. The
+ * dispatcher flushes the faulting address (an upgrade, or a stale entry).
+ */
+static void pt_seal(pte_t *l1e)
+{
+	pte_t *t = table_of(*l1e);
+	int i;
+
+	if (!pte_valid(*l1e)) {
+		for (i = 0; i < PT_ENTRIES; i++)
+			if (pte_valid(t[i]))
+				cow_share_pte(&t[i]);
+		WRITE_ONCE(*l1e, *l1e | PTE_V);
+	}
+}
+
+struct pt_walk pt_share_fault(struct mm *mm, u64 va, struct pt_walk w,
+			      enum mm_walk_mode mode)
+{
+	pte_t *l1e = mm_shared_l1e(mm, va), pte = *w.ptep;
+
+	if (mode != MW_STORE && pte_valid(pte) &&
+	    (mode != MW_FETCH || pte_executable(pte)) &&
+	    page_refcount(table_page(*l1e)) > 1) {
+		pt_seal(l1e);
+		return (struct pt_walk){WALK_PTE, w.ptep};
+	}
+	if (pt_unshare(mm, va, l1e))
+		return (struct pt_walk){WALK_NONE, NULL};
+	return pgtable_walk(mm->root, va, false); /* the table is there */
+}
+
+struct pt_walk mm_walk_shared(struct mm *mm, u64 va, struct pt_walk w,
+			      enum mm_walk_mode mode)
+{
+	if (mode == MW_READ)
+		return (struct pt_walk){WALK_PTE, w.ptep};
+	if (mode != MW_CHANGE && mode != MW_ALLOC)
+		return pt_share_fault(mm, va, w, mode);
+	if (pt_unshare(mm, va, mm_shared_l1e(mm, va)))
+		return (struct pt_walk){WALK_NONE, NULL};
+	return pgtable_walk(mm->root, va, false); /* the table is there */
+}
+
+int mm_unshare_range(struct mm *mm, u64 start, u64 end, bool edges_only)
+{
+	u64 va;
+
+	for (va = ALIGN_DOWN(start, HUGE_SIZE); va < end; va += HUGE_SIZE) {
+		pte_t *l1e = mm_shared_l1e(mm, va);
+		bool whole = va >= start && end - va >= HUGE_SIZE;
+
+		if (l1e && !(edges_only && whole) && pt_unshare(mm, va, l1e))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void pt_detach(struct mm *mm, pte_t *l1e, struct tlb_batch *b)
+{
+	pte_t *t = table_of(*l1e);
+
+	WRITE_ONCE(*l1e, 0);
+	if (b) {
+		mm->rss -= pt_present(t, 0, PT_ENTRIES);
+		tlb_batch_add(b, t, TLB_ITEM_SHARED);
+	} else {
+		pt_table_put(t);
+	}
+}
+
+/* Whether fork shares the span at va of parent's vma; see the top of the
+ * file. */
+static bool span_shareable(const struct mm *parent, const struct vma *vma,
+			   u64 va, pte_t l1)
+{
+	if (l1 & PTE_SHARED)
+		return true;
+	return ptshare_enabled && !IS_ENABLED(CONFIG_FORK_EAGER) &&
+	       !(vma->flags & VM_SHARED) && !vma->file &&
+	       IS_ALIGNED(va, HUGE_SIZE) && vma->end - va >= HUGE_SIZE &&
+	       (va >= parent->grow_end || va + HUGE_SIZE <= parent->grow_start);
+}
+
+/* Fork: the child's entry *cl1e shares the parent's table under *l1e;
+ * both are parked. The caller flushes the parent's TLB. */
+static void pt_share_span(pte_t *l1e, pte_t *cl1e)
+{
+	phys_addr_t pa = pte_pa(*l1e);
+
+	page_get(pa_to_page(pa));
+	WRITE_ONCE(*l1e, pte_mkparked(pa));
+	*cl1e = pte_mkparked(pa);
+}
+
 /* Contract in internal.h. */
 int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma)
 {
+	/* Shared mappings keep their PTEs as they are: no COW, no copy. */
+	const bool cow = (vma->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+	const bool copy =
+	    IS_ENABLED(CONFIG_FORK_EAGER) && !(vma->flags & VM_SHARED);
+	const unsigned prot = vma_prot(vma);
 	u64 va = vma->start;
 
 	while (va < vma->end) {
 		/* One level-0 table (2 MiB of address space) at a time. */
 		u64 span_end =
 		    MIN(ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE, vma->end);
-		struct pt_walk w = mm_walk(parent, va, false), cw;
+		struct pt_walk w = pgtable_walk(parent->root, va, false), cw;
 		u64 mapped;
 		int err = 0;
 
 		if (w.found == WALK_HUGE) {
 			err = huge_fork_copy(child, vma, va, w.ptep);
+		} else if (w.found != WALK_NONE &&
+			   span_shareable(parent, vma, va,
+					  *pgtable_walk_l1(parent->root, va, false))) {
+			pte_t *cl1e = pgtable_walk_l1(child->root, va, true);
+
+			if (!cl1e)
+				return -ENOMEM;
+			pt_share_span(pgtable_walk_l1(parent->root, va, false),
+				      cl1e);
 		} else if (w.found == WALK_PTE) {
-			cw = mm_walk(child, va, true);
+			cw = mm_walk(child, va, MW_ALLOC);
 			if (cw.found != WALK_PTE)
 				return -ENOMEM;
-			err = copy_pte_table(vma, w.ptep, cw.ptep,
+			err = copy_pte_table(cow, copy, prot, w.ptep, cw.ptep,
 					     (span_end - va) >> PAGE_SHIFT,
 					     &mapped);
 			child->rss += mapped;

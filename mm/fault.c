@@ -8,6 +8,12 @@
  *   empty 2 MiB of heap    -> huge_fault_fill() in huge.c maps a zeroed
  *                             2 MiB page over the whole span, if it can
  *   walk the page table    -> a level-0 PTE or a 2 MiB leaf (pgtable_walk)
+ *     shared table         -> a fork left va's level-0 table shared: the
+ *                             walk's pt_share_fault() (cow.c) seals it for
+ *                             a load of a present page (the entry then
+ *                             allows the access: retry), and unshares it
+ *                             for anything else (the stages below find a
+ *                             private table)
  *   look at the entry (either size):
  *     store, COW bit       -> cow_fault() in cow.c, or huge_cow_fault() in
  *                             huge.c for a 2 MiB leaf
@@ -233,7 +239,7 @@ static enum fault_result dispatch(struct mm *mm, u64 addr, unsigned access,
 		r = FAULT_SEGV;
 		goto out;
 	}
-	w = mm_walk(mm, va, false);
+	w = mm_walk(mm, va, mw_for_fault(access));
 	if (unlikely(w.found == WALK_NONE)) {
 		/* No table yet: an empty 2 MiB span of the heap may be filled
 		 * whole; otherwise the tables are made for a 4 KiB page. */

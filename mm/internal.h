@@ -52,6 +52,7 @@ enum vm_event {
 	EV_COW_COPY, EV_COW_REUSE, EV_ZERO_FILL,
 	EV_THP_MAP, EV_THP_COPY, EV_THP_SPLIT,
 	EV_FILE_FAULT,
+	EV_PT_REUSE, EV_PT_COPY, /* shared tables taken back, copied */
 	EV_SHOOTDOWN,       /* remote TLB requests sent (one per operation) */
 	EV_SHOOTDOWN_HARTS, /* harts those requests went to, added up */
 	NR_VM_EVENTS
@@ -110,7 +111,7 @@ u64 tlb_last_shootdown_mask(void);
  * mm->lock held from init to finish.
  */
 #define TLB_BATCH_MAX 512
-enum { TLB_ITEM_PAGE, TLB_ITEM_HUGE, TLB_ITEM_TABLE };
+enum { TLB_ITEM_PAGE, TLB_ITEM_HUGE, TLB_ITEM_TABLE, TLB_ITEM_SHARED };
 struct tlb_batch {
 	struct mm *mm;
 	u64 start, end; /* the range to flush; start >= end: nothing yet */
@@ -123,15 +124,55 @@ struct tlb_batch *tlb_batch_begin(struct mm *mm);
 /* Adds [start, end) to the range flushed. */
 void tlb_batch_range(struct tlb_batch *b, u64 start, u64 end);
 /* p: a struct page (one reference), the first of a 2 MiB page (512
- * references) or a page-table page, released after the flush. */
+ * references), a page-table page, or a shared level-0 table (one
+ * reference: pt_table_put()), released after the flush. */
 void tlb_batch_add(struct tlb_batch *b, void *p, unsigned kind);
 /* Flushes the range and releases everything gathered. */
 void tlb_batch_finish(struct tlb_batch *b);
 
-/* What maps va in mm (see pgtable_walk()). mm->lock held on entry and exit. */
-static inline struct pt_walk mm_walk(struct mm *mm, u64 va, bool alloc)
+/*
+ * How mm_walk() treats a level-0 table that a fork left shared (cow.c):
+ *   MW_READ   reads through it (the answer says WALK_PTE); the caller only
+ *             reads the PTE (false, for short)
+ *   MW_ALLOC  unshares it first, and creates missing tables (true): for
+ *             walks that fill or change PTEs
+ *   MW_CHANGE unshares it first, creates nothing: for walks that change
+ *             or clear PTEs
+ *   MW_LOAD, MW_FETCH, MW_STORE: the fault dispatcher's first walk for a
+ *             load, a fetch or a store (mw_for_fault()), which creates
+ *             nothing: the "shared table" stage, pt_share_fault()
+ *   An unshare that runs out of memory answers WALK_NONE.
+ */
+enum mm_walk_mode {
+	MW_READ = 0, MW_ALLOC = 1, MW_CHANGE = 2,
+	MW_LOAD = 3, MW_FETCH = 4, MW_STORE = 5
+};
+
+/* The dispatcher's walk mode for a fault of kind access (FAULT_*). */
+static inline enum mm_walk_mode mw_for_fault(unsigned access)
 {
-	return pgtable_walk(mm->root, va, alloc);
+	if (access & FAULT_WRITE)
+		return MW_STORE;
+	return (access & FAULT_EXEC) ? MW_FETCH : MW_LOAD;
+}
+
+/* cow.c: the slow end of mm_walk(), for a table a fork left shared. */
+struct pt_walk mm_walk_shared(struct mm *mm, u64 va, struct pt_walk w,
+			      enum mm_walk_mode mode);
+
+/*
+ * What maps va in mm (see pgtable_walk()). Every walk that changes a PTE
+ * goes through here in a changing mode, which is what keeps shared tables
+ * unwritten. mm->lock held on entry and exit.
+ */
+static inline struct pt_walk mm_walk(struct mm *mm, u64 va,
+				     enum mm_walk_mode mode)
+{
+	struct pt_walk w = pgtable_walk(mm->root, va, mode == MW_ALLOC);
+
+	if (unlikely(w.found == WALK_SHARED))
+		w = mm_walk_shared(mm, va, w, mode);
+	return w;
 }
 
 /*
@@ -213,10 +254,63 @@ struct page *page_array_entry(u64 i);
 enum fault_result cow_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep);
 /*
  * Fork: shares (copy-on-write, or eager: copies) the pages of the parent's
- * vma into child, which has the same VMA already. 0, or -ENOMEM with
- * child->rss counting what was mapped (mm_destroy(child) undoes it).
- * parent->lock held on entry and exit; child is not yet visible to anyone.
+ * vma into child, which has the same VMA already; a span that qualifies
+ * shares its level-0 table instead (see the top of cow.c). 0 or -ENOMEM.
+ * child->rss counts only the pages of spans that were not shared: the
+ * caller sets it (mm_dup()). parent->lock held on entry and exit; child is
+ * not yet visible to anyone.
  */
 int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma);
+
+/* The level-1 entry for va when it has PTE_SHARED (a shared table, parked
+ * or sealed), else NULL. mm->lock held. */
+static inline pte_t *mm_shared_l1e(struct mm *mm, u64 va)
+{
+	pte_t e = mm->root[PT_INDEX(va, 2)], *l1e;
+
+	if (!pte_valid(e) || pte_leaf(e))
+		return NULL;
+	l1e = &((pte_t *)pa_to_kva(pte_pa(e)))[PT_INDEX(va, 1)];
+	return (*l1e & PTE_SHARED) ? l1e : NULL;
+}
+/*
+ * The unshare stage: makes the shared table under the level-1 entry *l1e
+ * (covering va) private to mm. The last holder takes it back as it is;
+ * otherwise mm gets a copy of its 512 PTEs (writable ones turning COW in
+ * both), one page reference per present page, and drops its reference to
+ * the shared table. Flushes what the change requires. 0, or -ENOMEM with
+ * nothing changed. mm->lock held on entry and exit.
+ */
+int pt_unshare(struct mm *mm, u64 va, pte_t *l1e);
+/* pt_unshare() for every shared table of [start, end) (edges_only: only
+ * for the spans that contain start or end without being covered whole).
+ * 0 or -ENOMEM. mm->lock held on entry and exit. */
+int mm_unshare_range(struct mm *mm, u64 start, u64 end, bool edges_only);
+/*
+ * The fault dispatcher's "shared table" stage (mm/fault.c): its walk
+ * (mode MW_LOAD, MW_FETCH or MW_STORE) found va's level-0 table shared,
+ * w.ptep being va's PTE there. A load or fetch of a present page that
+ * allows it seals the table (its writable leaves turn COW) and
+ * revalidates mm's entry: the answer is that PTE, which allows the access
+ * (the dispatcher flushes va and retries). Anything else unshares the
+ * table and answers the walk of mm's own table; WALK_NONE when memory is
+ * out. mm->lock held on entry and exit.
+ */
+struct pt_walk pt_share_fault(struct mm *mm, u64 va, struct pt_walk w,
+			      enum mm_walk_mode mode);
+/*
+ * Drops mm's reference to the shared table under *l1e without copying it
+ * (the whole 2 MiB goes away from mm: unmap, exit): the entry is cleared
+ * and the reference goes to b (after its flush), mm->rss losing the
+ * table's present pages; without b (mm_destroy()), the reference goes at
+ * once and rss is left as it is (counting would read all 512 PTEs).
+ * mm->lock held.
+ */
+void pt_detach(struct mm *mm, pte_t *l1e, struct tlb_batch *b);
+/* Drops one reference to a shared level-0 table; the last one drops the
+ * table's page references and frees it. */
+void pt_table_put(pte_t *t);
+/* Present leaves of the level-0 table t in [from, to). */
+u64 pt_present(const pte_t *t, unsigned from, unsigned to);
 
 #endif

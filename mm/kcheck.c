@@ -7,18 +7,25 @@
  *   free lists  every listed page is free and listed once; every free page
  *               is listed; the per-2 MiB-block counts, the whole-block
  *               count and the free count match the lists (page.c).
- *   tables      every page-table page (PG_PGTABLE) is reached exactly once
- *               from the kernel's root or one address space's user half,
- *               has refcount 1, and a user root's kernel half equals the
- *               kernel's; memstat's count of them (nr_pgtables) is right.
+ *   tables      every page-table page (PG_PGTABLE) is reachable, and its
+ *               refcount is the number of entries (or roots) that reach
+ *               it; a user root's kernel half equals the kernel's;
+ *               memstat's count of them (nr_pgtables) is right. Only a
+ *               level-0 table may be reached from several places (shared
+ *               by fork, mm/cow.c), and then only through level-1 entries
+ *               with PTE_SHARED: any other table reached twice is
+ *               "reachable from two places". A shared table's span lies
+ *               inside one VMA, and a shared table that still holds a
+ *               writable leaf is reached through parked entries only.
  *   user pages  every page a user PTE maps is in use and not a kernel page;
- *               the refcount of every user page equals the number of PTEs
- *               mapping it over all address spaces (a 2 MiB leaf counts
- *               once for each of its 512 pages), plus one if the page
- *               cache holds it; a user page with a count but no owner is
- *               leaked. A 2 MiB block counted whole (PG_COMPOUND): its
- *               first page's count equals the leaves that map it, and its
- *               other pages hold 1 and are mapped by nothing else.
+ *               the refcount of every user page equals the number of
+ *               distinct tables mapping it over all address spaces (a
+ *               shared table counts once, however many reach it; a 2 MiB
+ *               leaf counts once for each of its 512 pages), plus one if
+ *               the page cache holds it; a user page with a count but no
+ *               owner is leaked. A 2 MiB block counted whole (PG_COMPOUND):
+ *               its first page's count equals the leaves that map it, and
+ *               its other pages hold 1 and are mapped by nothing else.
  *   page cache  every page the page cache holds (fs/pagecache.c) is a
  *               user page in use, and counts as one owner more.
  *   PTEs        no PTE is both writable and COW; a page mapped writable
@@ -74,8 +81,14 @@ static pte_t *table_of(pte_t e)
 	return pa_to_kva(pte_pa(e));
 }
 
-/* A page-table page reached from a table entry or a root: marks it. */
-static int visit_table(const pte_t *t, const char *owner)
+/*
+ * A page-table page reached from a table entry or a root: marks it and
+ * counts the reach in pg->prev (check_pages() compares it with the
+ * refcount). shared: reached through a level-1 entry with PTE_SHARED, the
+ * only way a table may be reached twice. 0 the first time (walk it), 1
+ * after a problem, -1 when a shared table was walked already.
+ */
+static int visit_table(const pte_t *t, const char *owner, bool shared)
 {
 	struct page *pg = pa_to_page(kva_to_pa(t));
 
@@ -83,15 +96,47 @@ static int visit_table(const pte_t *t, const char *owner)
 		return kcheck_report(
 		    "%s: table %p is not a page-table page (flags %x)", owner,
 		    (void *)page_to_pa(pg), pg->flags);
-	if (pg->flags & PG_MARK)
-		return kcheck_report(
-		    "%s: table %p is reachable from two places", owner,
-		    (void *)page_to_pa(pg));
+	pg->prev++;
+	if (pg->flags & PG_MARK) {
+		if (!shared)
+			return kcheck_report(
+			    "%s: table %p is reachable from two places", owner,
+			    (void *)page_to_pa(pg));
+		return -1;
+	}
 	pg->flags |= PG_MARK;
-	if (page_refcount(pg) != 1)
+	/* A table reached otherwise is its owner's alone. */
+	if (!shared && page_refcount(pg) != 1)
 		return kcheck_report("%s: table %p has refcount %d", owner,
 				     (void *)page_to_pa(pg), page_refcount(pg));
 	return 0;
+}
+
+/*
+ * The level-1 entry e at va of mm points at a shared table t (PTE_SHARED):
+ * its span inside one VMA, and no writable leaf in it unless e is parked.
+ */
+static int check_shared_entry(struct mm *mm, pte_t e, const pte_t *t, u64 va,
+			      const char *owner)
+{
+	struct vma *v = vma_find(mm, va);
+	int i, bad = 0;
+
+	if (!v || v->end - va < HUGE_SIZE || (v->flags & VM_SHARED))
+		bad += kcheck_report(
+		    "%s: shared table %p at va %lx is not inside one private VMA",
+		    owner, (void *)kva_to_pa(t), va);
+	for (i = 0; pte_valid(e) && i < PT_ENTRIES; i++)
+		if (pte_valid(t[i]) && pte_writable(t[i]) &&
+		    page_refcount(pa_to_page(kva_to_pa(t))) > 1) {
+			bad += kcheck_report(
+			    "%s: shared table %p has a writable leaf at va %lx "
+			    "but is not parked",
+			    owner, (void *)kva_to_pa(t),
+			    va + (u64)i * PAGE_SIZE);
+			break;
+		}
+	return bad;
 }
 
 /* One user mapping of pg: counts it in pg->prev; PG_MARK when writable. */
@@ -154,7 +199,15 @@ static int walk_user(struct mm *mm, pte_t *t, int level, u64 va,
 		pte_t e = t[i];
 		u64 eva = va + (u64)i * LEVEL_SIZE(level);
 
-		if (!pte_valid(e))
+		bool shared = e & PTE_SHARED;
+
+		if (shared && (level != 1 || pte_leaf(e))) {
+			bad += kcheck_report(
+			    "%s: entry %lx with PTE_SHARED at level %d, va %lx",
+			    owner, e, level, eva);
+			continue;
+		}
+		if (!pte_valid(e) && !shared)
 			continue;
 		if (pte_leaf(e)) {
 			bad += check_user_leaf(mm, e, eva, level, owner);
@@ -163,9 +216,14 @@ static int walk_user(struct mm *mm, pte_t *t, int level, u64 va,
 			    "%s: table pointer %lx at level 0, va %lx", owner,
 			    e, eva);
 		} else {
-			int b = visit_table(table_of(e), owner);
-			bad += b;
-			if (!b)
+			int b = visit_table(table_of(e), owner, shared);
+
+			if (shared)
+				bad += check_shared_entry(mm, e, table_of(e),
+							  eva, owner);
+			if (b > 0)
+				bad += b;
+			if (!b) /* a shared table's leaves count once */
 				bad += walk_user(mm, table_of(e), level - 1,
 						 eva, owner);
 		}
@@ -181,7 +239,7 @@ static int walk_kernel(pte_t *t, int level)
 	for (i = 0; level > 0 && i < PT_ENTRIES; i++) {
 		pte_t e = t[i];
 		if (pte_valid(e) && !pte_leaf(e)) {
-			int b = visit_table(table_of(e), "kernel table");
+			int b = visit_table(table_of(e), "kernel table", false);
 			bad += b;
 			if (!b)
 				bad += walk_kernel(table_of(e), level - 1);
@@ -193,7 +251,7 @@ static int walk_kernel(pte_t *t, int level)
 /* One address space: its tables, its leaves, and mm_check(). */
 static int check_mm(struct mm *mm, const char *owner)
 {
-	int i, bad = visit_table(mm->root, owner), problems;
+	int i, bad = visit_table(mm->root, owner, false), problems;
 
 	if (bad)
 		return bad;
@@ -209,7 +267,7 @@ static int check_mm(struct mm *mm, const char *owner)
 		if (pte_leaf(e)) {
 			bad += kcheck_report(
 			    "%s: gigapage leaf %lx in the user half", owner, e);
-		} else if (!visit_table(table_of(e), owner)) {
+		} else if (!visit_table(table_of(e), owner, false)) {
 			bad += walk_user(mm, table_of(e), PT_LEVELS - 2,
 					 (u64)i * LEVEL_SIZE(PT_LEVELS - 1),
 					 owner);
@@ -277,6 +335,11 @@ static int check_pages(void)
 				bad += kcheck_report(
 				    "page table %p is not reachable (leaked)",
 				    pa);
+			else if ((u32)refs != pg->prev)
+				bad += kcheck_report(
+				    "page table %p is reachable from %u places "
+				    "but has refcount %d",
+				    pa, pg->prev, refs);
 		} else if (pg->flags & PG_KERNEL) {
 			if (refs != 1)
 				bad += kcheck_report(
@@ -317,7 +380,7 @@ int kcheck_memory(struct mm *const *mms, const int *pids, int n)
 		if (page_refcount(pg) != 0 && !(pg->flags & PG_RESERVED))
 			pg->prev = 0;
 	}
-	bad += visit_table(kernel_root, "kernel table");
+	bad += visit_table(kernel_root, "kernel table", false);
 	bad += walk_kernel(kernel_root, PT_LEVELS - 1);
 	for (i = 0; i < n; i++) {
 		snprintf(owner, sizeof(owner), "pid %d", pids[i]);

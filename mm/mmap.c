@@ -139,7 +139,10 @@ static int unmap_range(struct mm *mm, u64 start, u64 end, struct vma **dead)
 	struct tlb_batch *b;
 	int err;
 
-	err = split_at(mm, start);
+	/* Spans the range cuts get tables of their own first (cow.c). */
+	err = mm_unshare_range(mm, start, end, true);
+	if (!err)
+		err = split_at(mm, start);
 	if (!err)
 		err = split_at(mm, end);
 	if (err)
@@ -328,13 +331,14 @@ static pte_t reprotect(const struct vma *v, pte_t pte)
 	return n;
 }
 
-/* Rewrites the present PTEs of v. mm->lock held on entry and exit. */
+/* Rewrites the present PTEs of v, whose tables are private (mm_mprotect()
+ * unshared them). mm->lock held on entry and exit. */
 static void reprotect_vma(struct mm *mm, struct vma *v)
 {
 	u64 va;
 
 	for (va = v->start; va < v->end; va += PAGE_SIZE) {
-		struct pt_walk w = mm_walk(mm, va, false);
+		struct pt_walk w = mm_walk(mm, va, MW_CHANGE);
 
 		if (w.found == WALK_HUGE)
 			panic("mprotect: 2 MiB page in mapping at %lx", va);
@@ -371,6 +375,9 @@ int mm_mprotect(struct mm *mm, u64 addr, u64 len, int prot)
 		return err;
 	spin_lock(&mm->lock);
 	err = mprotect_check(mm, addr, end, vm);
+	/* Every PTE of the range may change: no shared table (cow.c). */
+	if (!err)
+		err = mm_unshare_range(mm, addr, end, false);
 	if (!err)
 		err = split_at(mm, addr);
 	if (!err)
@@ -433,7 +440,7 @@ static bool next_shared_page(struct mm *mm, u64 *va, u64 end,
 					   ? (PCACHE_PAGES - v->pgoff) << PAGE_SHIFT
 					   : 0));
 		for (a = MAX(*va, v->start); a < stop; a += PAGE_SIZE) {
-			struct pt_walk w = mm_walk(mm, a, false);
+			struct pt_walk w = mm_walk(mm, a, MW_READ);
 
 			if (w.found != WALK_PTE || !pte_valid(*w.ptep))
 				continue;

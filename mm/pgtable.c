@@ -32,11 +32,14 @@ void pte_install_bad(pte_t pte)
 	panic("pte_install: leaf %lx breaks the A/D/W^X/COW rules", pte);
 }
 
-/* Returns the table at the next level below entry, creating it if asked. */
+/* Returns the table at the next level below entry, creating it if asked
+ * (never over a parked entry, whose table it returns). */
 static pte_t *next_table(pte_t *entry, bool alloc)
 {
 	pte_t *t;
 
+	if (pte_parked(*entry))
+		return table_of(*entry);
 	if (pte_valid(*entry))
 		return pte_leaf(*entry) ? NULL : table_of(*entry);
 	if (!alloc)
@@ -66,7 +69,8 @@ static struct pt_walk __attribute__((noinline)) walk_slow(pte_t *root, u64 va,
 	t = next_table(l1e, alloc);
 	if (!t)
 		return (struct pt_walk){ WALK_NONE, NULL };
-	return (struct pt_walk){ WALK_PTE, &t[PT_INDEX(va, 0)] };
+	return (struct pt_walk){ (*l1e & PTE_SHARED) ? WALK_SHARED : WALK_PTE,
+				 &t[PT_INDEX(va, 0)] };
 }
 
 struct pt_walk pgtable_walk(pte_t *root, u64 va, bool alloc)
@@ -77,7 +81,7 @@ struct pt_walk pgtable_walk(pte_t *root, u64 va, bool alloc)
 	 * span): no calls, no saved registers. */
 	if (likely(is_table(e))) {
 		e = table_of(e)[PT_INDEX(va, 1)];
-		if (likely(is_table(e)))
+		if (likely(is_table(e) && !(e & PTE_SHARED)))
 			return (struct pt_walk){ WALK_PTE,
 						 &table_of(e)[PT_INDEX(va, 0)] };
 	}
@@ -128,8 +132,10 @@ static void free_tables(pte_t *t, int level)
 
 	for (i = 0; level > 0 && i < PT_ENTRIES; i++) {
 		pte_t e = t[i];
-		if (!pte_valid(e))
+		if (!e)
 			continue;
+		if (!pte_valid(e) || (e & PTE_SHARED))
+			panic("free_tables: shared table %lx still linked", e);
 		if (pte_leaf(e))
 			panic("free_tables: leaf %lx still mapped at level %d", e, level);
 		free_tables(table_of(e), level - 1);
@@ -205,12 +211,13 @@ int pgtable_check(pte_t *root, int from, int to)
 	return bad;
 }
 
+/* No entry at all: neither valid nor parked. */
 static bool table_empty(const pte_t *t)
 {
 	int i;
 
 	for (i = 0; i < PT_ENTRIES; i++)
-		if (pte_valid(t[i]))
+		if (t[i])
 			return false;
 	return true;
 }
@@ -233,7 +240,7 @@ void pgtable_prune(pte_t *root, u64 start, u64 end,
 		l1 = table_of(*l2e);
 		l1e = &l1[PT_INDEX(va, 1)];
 		if (pte_valid(*l1e) && !pte_leaf(*l1e) &&
-		    table_empty(table_of(*l1e))) {
+		    !(*l1e & PTE_SHARED) && table_empty(table_of(*l1e))) {
 			pte_t *l0 = table_of(*l1e);
 			WRITE_ONCE(*l1e, 0);
 			free_table(ctx, l0);

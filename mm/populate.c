@@ -32,7 +32,7 @@ int mm_populate(struct mm *mm, u64 start, u64 end)
 		/* One page per lock hold keeps interrupts off only briefly. */
 		spin_lock(&mm->lock);
 		v = vma_find(mm, va);
-		w = v ? mm_walk(mm, va, true)
+		w = v ? mm_walk(mm, va, MW_ALLOC)
 		      : (struct pt_walk){WALK_NONE, NULL};
 		if (!v)
 			err = -EFAULT;
@@ -60,7 +60,7 @@ int mm_write(struct mm *mm, u64 va, const void *src, size_t n)
 	while (n) {
 		size_t off = va & (PAGE_SIZE - 1),
 		       chunk = MIN(n, PAGE_SIZE - off);
-		struct pt_walk w = mm_walk(mm, va, false);
+		struct pt_walk w = mm_walk(mm, va, MW_READ);
 		phys_addr_t pa;
 
 		if (w.found == WALK_HUGE)

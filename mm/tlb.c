@@ -13,7 +13,14 @@
  *   - everything (fork's write-protect): mm_flush_all();
  *   - a range that goes away (sbrk shrink, unmap): a struct tlb_batch
  *     collects the pages and tables the range held, one flush covers the
- *     range, and only then are the pages put and the tables freed.
+ *     range, and only then are the pages put and the tables freed (or, for
+ *     a level-0 table shared since a fork, our reference to it dropped);
+ *   - shared level-0 tables (mm/cow.c): fork parks the parent's entries
+ *     (a downgrade, flushed everywhere with the write-protect); taking a
+ *     parked table back or sealing it is an upgrade (this hart only);
+ *     replacing a sealed table's entry with a private copy flushes
+ *     everything on every hart before our reference to the old table
+ *     goes, since another holder may free it.
  *
  * Each operation sends at most ONE remote request (SBI RFENCE, arch
  * hook) to the other harts in the mask, and the request returns only when
@@ -147,6 +154,9 @@ static void batch_release(struct tlb_batch *b)
 			break;
 		case TLB_ITEM_HUGE:
 			page_put_huge(p);
+			break;
+		case TLB_ITEM_SHARED:
+			pt_table_put(p);
 			break;
 		default:
 			kfree_page(p);
