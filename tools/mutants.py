@@ -257,7 +257,8 @@ MUTANTS = [
      ["mmapfile-smp1"],
      "kcheck forgets the page cache's reference"),
     ("vmainfo_no_cow", "mm/stats.c",
-     "\tif (pte_cow(pte))\n\t\tinfo->cow += n;\n",
+     "\tif (pte_cow(pte) || (tshared && pte_writable(pte)))\n"
+     "\t\tinfo->cow += n;\n",
      "",
      ["mmappmap"],
      "pmap counts no COW pages"),
@@ -292,6 +293,31 @@ MUTANTS = [
      "\tif (p->mm) /* stores through shared file mappings reach the file */\n",
      ["cowtorture-smp4", "cowtorture-smp1"],
      "exit closes files (may wait for the log) before freeing memory"),
+    # Fork shares level-0 page tables (issue 13, mm/cow.c).
+    ("ptshare_unshare_no_refs", "mm/cow.c",
+     "\tcopy_pte_table(true, false, 0, t, nt, PT_ENTRIES, &mapped);\n",
+     "\tfor (mapped = 0; mapped < PT_ENTRIES; mapped++)\n"
+     "\t\tif (pte_valid(t[mapped]))\n"
+     "\t\t\tnt[mapped] = cow_share_pte(&t[mapped]);\n",
+     ["ktest-smp1", "cowptshare-smp1"],
+     "a table unshared without taking page references"),
+    ("ptshare_write_in_place", "mm/cow.c",
+     "\tif (mode == MW_READ)\n\t\treturn (struct pt_walk){WALK_PTE, w.ptep};\n"
+     "\tif (mode != MW_CHANGE",
+     "\tif (mode != MW_FETCH)\n\t\treturn (struct pt_walk){WALK_PTE, w.ptep};\n"
+     "\tif (mode != MW_CHANGE",
+     ["ktest-smp1", "cowptshare-smp1"],
+     "a shared table written in place (no unshare before a change)"),
+    ("ptshare_seal_keeps_w", "mm/cow.c",
+     "\t\t\t\tcow_share_pte(&t[i]);\n",
+     "\t\t\t\t(void)t[i];\n",
+     ["ktest-smp1", "cowptshare-smp1"],
+     "a load revalidates a shared table with its writable leaves"),
+    ("ptshare_detach_keeps_ref", "mm/cow.c",
+     "\t} else {\n\t\tpt_table_put(t);\n\t}\n",
+     "\t}\n",
+     ["cowptshare-smp1", "ktest-smp1"],
+     "exit lets go of a shared table without dropping its reference"),
 ]
 
 # The runner's list of what failed: "calf-run:   not ok 3 - ...".
