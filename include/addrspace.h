@@ -140,7 +140,8 @@ int mm_write(struct mm *mm, u64 va, const void *src, size_t n);
  * the VMA) or -EINVAL (start overlaps a VMA or leaves user space). */
 int mm_set_heap(struct mm *mm, u64 start);
 /* sbrk: grows (eager or lazy) or shrinks the heap by n; returns the old
- * break or -ENOMEM / -EINVAL. */
+ * break or -ENOMEM (also a shrink that needs a page to split a 2 MiB page
+ * or unshare a page table) / -EINVAL. */
 long mm_sbrk(struct mm *mm, long n, bool lazy);
 
 /*
@@ -154,10 +155,12 @@ long mm_sbrk(struct mm *mm, long n, bool lazy);
 long mm_mmap(struct mm *mm, u64 addr, u64 len, int prot, int flags,
 	     struct inode *file, u64 off, bool maywrite);
 /* munmap: 0, or -EINVAL (bad range, or one touching memory mmap did not
- * make), -ENOMEM (no memory to split a mapping). */
+ * make), -ENOMEM (no memory to split a mapping, or to unshare a page table
+ * that fork shared and the range cuts). */
 int mm_munmap(struct mm *mm, u64 addr, u64 len);
 /* mprotect: 0, or -EINVAL, -EACCES (write on a mapping that may not be
- * written), -ENOMEM (part of the range unmapped, or no memory to split). */
+ * written), -ENOMEM (part of the range unmapped, or no memory to split or
+ * to unshare a page table that fork shared). */
 int mm_mprotect(struct mm *mm, u64 addr, u64 len, int prot);
 /* msync: 0, or -EINVAL (bad range or flags), -ENOMEM (part of the range
  * unmapped). */

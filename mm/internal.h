@@ -9,7 +9,11 @@
  * allocator's reclaim, which frees pages under it.) Filling the page cache
  * sleeps: file faults drop mm->lock for it.
  * mm->lock guards an address space's VMA list, its page tables and the
- * PTEs in them; struct page refcounts are atomic and need no lock.
+ * PTEs in them; struct page refcounts are atomic and need no lock. A
+ * level-0 table that fork left shared (mm/cow.c) has several holders, each
+ * under its own lock: the rules there say why none of them needs the
+ * others' (nobody writes it but to turn writable leaves COW, and only while
+ * no hart can use it).
  */
 #ifndef MM_INTERNAL_H
 #define MM_INTERNAL_H

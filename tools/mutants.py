@@ -299,7 +299,7 @@ MUTANTS = [
      "\tfor (mapped = 0; mapped < PT_ENTRIES; mapped++)\n"
      "\t\tif (pte_valid(t[mapped]))\n"
      "\t\t\tnt[mapped] = cow_share_pte(&t[mapped]);\n",
-     ["ktest-smp1", "cowptshare-smp1"],
+     ["cowptshare-smp1", "ktest-smp1"],
      "a table unshared without taking page references"),
     ("ptshare_write_in_place", "mm/cow.c",
      "\tif (mode == MW_READ)\n\t\treturn (struct pt_walk){WALK_PTE, w.ptep};\n"
@@ -311,7 +311,7 @@ MUTANTS = [
     ("ptshare_seal_keeps_w", "mm/cow.c",
      "\t\t\t\tcow_share_pte(&t[i]);\n",
      "\t\t\t\t(void)t[i];\n",
-     ["ktest-smp1", "cowptshare-smp1"],
+     ["cowptshare-smp1", "ktest-smp1"],
      "a load revalidates a shared table with its writable leaves"),
     ("ptshare_detach_keeps_ref", "mm/cow.c",
      "\t} else {\n\t\tpt_table_put(t);\n\t}\n",
