@@ -299,24 +299,24 @@ MUTANTS = [
      "\tfor (mapped = 0; mapped < PT_ENTRIES; mapped++)\n"
      "\t\tif (pte_valid(t[mapped]))\n"
      "\t\t\tnt[mapped] = cow_share_pte(&t[mapped]);\n",
-     ["cowptshare-smp1", "ktest-smp1"],
+     ["cowptshare-smp1-4k", "ktest-smp1"],
      "a table unshared without taking page references"),
     ("ptshare_write_in_place", "mm/cow.c",
      "\tif (mode == MW_READ)\n\t\treturn (struct pt_walk){WALK_PTE, w.ptep};\n"
      "\tif (mode != MW_CHANGE",
      "\tif (mode != MW_FETCH)\n\t\treturn (struct pt_walk){WALK_PTE, w.ptep};\n"
      "\tif (mode != MW_CHANGE",
-     ["ktest-smp1", "cowptshare-smp1"],
+     ["ktest-smp1", "cowptshare-smp1-4k"],
      "a shared table written in place (no unshare before a change)"),
     ("ptshare_seal_keeps_w", "mm/cow.c",
      "\t\t\t\tcow_share_pte(&t[i]);\n",
      "\t\t\t\t(void)t[i];\n",
-     ["cowptshare-smp1", "ktest-smp1"],
+     ["cowptshare-smp1-4k", "ktest-smp1"],
      "a load revalidates a shared table with its writable leaves"),
     ("ptshare_detach_keeps_ref", "mm/cow.c",
      "\t} else {\n\t\tpt_table_put(t);\n\t}\n",
      "\t}\n",
-     ["cowptshare-smp1", "ktest-smp1"],
+     ["cowptshare-smp1-4k", "ktest-smp1"],
      "exit lets go of a shared table without dropping its reference"),
 ]
 

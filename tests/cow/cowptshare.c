@@ -3,8 +3,9 @@
  * everything a process sees stays its own.
  *
  * The heap region here starts on a 2 MiB boundary and covers three whole
- * 2 MiB spans of 4 KiB pages (sbrklazy, so no 2 MiB pages), which a fork
- * shares by table when ptshare is on (the default). The checks hold with
+ * 2 MiB spans of 4 KiB pages (the test boots with thp=off, so a lazy heap
+ * gets no 2 MiB pages), which a fork shares by table when ptshare is on
+ * (the default). The checks hold with
  * ptshare=off too, where fork copies every PTE; the counts that differ
  * between the two say which they expect:
  *
