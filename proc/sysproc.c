@@ -75,7 +75,8 @@ SYSCALL(futex_wake)
 
 /*
  * A shrink whose new break cuts into a 2 MiB page needs a page to split
- * it, and giving memory back must not fail for want of memory
+ * it, or into a page table shared since a fork a page to unshare it (a
+ * table of its own), and giving memory back must not fail for want of memory
  * (cowtorture,101,20 on one hart saw sbrk(-937984) fail). Out of memory,
  * the shrink is treated like a page fault (proc/oom.c): another process is
  * the victim and the shrink retries once its pages are back, or this one
