@@ -53,6 +53,7 @@ struct proc {
 	bool killed;
 	bool oom_victim; /* killed to free memory (proc/oom.c) */
 	bool mm_freed;   /* exit gave its pages back (files may still close) */
+	bool reaping;    /* a zombie one wait() has claimed (proc/exit.c) */
 	bool oom_retry;  /* a uaccess fault waits for an OOM victim */
 	int xstate;     /* exit status for the parent's wait() */
 	int pid;

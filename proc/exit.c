@@ -180,21 +180,34 @@ int do_wait(uaddr_t status_addr)
 				continue;
 			have_kids = true;
 			spin_lock(&c->lock);
-			if (c->state == P_ZOMBIE && c->tg->dead) {
+			if (c->state == P_ZOMBIE && c->tg->dead && !c->reaping) {
 				int pid = c->pid, st = c->xstate;
+
+				/*
+				 * Claimed, then copied with no lock held: the
+				 * copy may wait for an out-of-memory victim, and
+				 * another thread of ours waiting meanwhile must
+				 * not reap c too (it did, and freed the slot a
+				 * new process then had: "proc_free: pid N still
+				 * has an address space", sysfuzz on 4 harts).
+				 */
+				c->reaping = true;
 				spin_unlock(&c->lock);
 				spin_unlock(&wait_lock);
-				/*
-				 * Copy with no lock held: the copy may wait for
-				 * an out-of-memory victim. Only we reap our
-				 * children, so c stays our zombie meanwhile.
-				 */
-				if (status_addr && copy_to_user(status_addr, &st, sizeof(st)))
+				if (status_addr && copy_to_user(status_addr, &st, sizeof(st))) {
+					spin_lock(&wait_lock);
+					spin_lock(&c->lock);
+					c->reaping = false; /* left for a later wait() */
+					spin_unlock(&c->lock);
+					wakeup(me);
+					spin_unlock(&wait_lock);
 					return -EFAULT;
+				}
 				spin_lock(&wait_lock);
 				spin_lock(&c->lock);
 				proc_free(c);
 				spin_unlock(&c->lock);
+				wakeup(me); /* a waiter that saw c claimed looks again */
 				spin_unlock(&wait_lock);
 				return pid;
 			}

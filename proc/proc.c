@@ -73,6 +73,7 @@ found:
 	p->killed = false;
 	p->oom_victim = false;
 	p->mm_freed = false;
+	p->reaping = false;
 	p->xstate = 0;
 	p->chan = NULL;
 	p->mm = NULL;
@@ -104,6 +105,7 @@ void proc_free(struct proc *p)
 	p->killed = false;
 	p->oom_victim = false;
 	p->mm_freed = false;
+	p->reaping = false;
 	p->xstate = 0;
 	p->state = P_UNUSED;
 }

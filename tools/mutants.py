@@ -276,6 +276,10 @@ MUTANTS = [
      "\t\told = page_refcount(first);\n",
      ["cowhuge-smp1", "cowthree-smp1"],
      "a fork shares a whole-counted block without adding its owner"),
+    ("wait_no_claim", "proc/exit.c",
+     "\t\t\t\tc->reaping = true;\n", "",
+     ["threadwait"],
+     "two waiting threads may reap one zombie"),
     ("fork_dup_under_lock", "proc/fork.c",
      "\tspin_unlock(&np->lock);\n\tnp->mm = tg ? mm_dup(p->mm) : NULL;\n"
      "\tspin_lock(&np->lock);\n",
