@@ -133,7 +133,8 @@ long proc_kcheck(void);
  * A page fault found no free page (proc/oom.c). OOM_SELF: the caller has
  * the largest resident set (or nobody else is a candidate) and must die;
  * OOM_WAIT: another process was killed, or is already dying, to free
- * memory, or memory came back meanwhile; wait a tick and retry. Takes proc locks: call with none held.
+ * memory, or memory came back meanwhile; wait a tick and retry. Takes
+ * proc locks: call with none held.
  */
 enum oom_choice { OOM_SELF, OOM_WAIT };
 enum oom_choice oom_choose_victim(void);

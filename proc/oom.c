@@ -28,21 +28,16 @@
 
 /*
  * A process other than me that was killed but has not given its memory
- * back yet, or NULL: it still holds pages, or it is between leaving its
- * address space and freeing it (mm_destroy sleeps only after the pages are
- * free, when a mapped file's last reference waits for the log). Any killed process counts, not only chosen victims:
- * a memory hog that paid for its own fault, or one killed by kill(), is
- * about to free what it holds, and while it does its resident set no
- * longer counts (candidate_rss), so choosing now would pick whoever is
- * next largest, often an innocent sharer of the hog's COW memory
- * (cowtorture,100,20 killed its own root so). Not "still holds an address
- * space": exit detaches the mm before it frees the pages, and a fault in
- * that window found no victim and no larger process and killed the
- * faulting one (oomvictim-smp4, once on a loaded host). Its pages are
- * free once its leader set mm_freed (before closing its files, which may
- * wait for the log: waiting for it then would wait for nothing, until the
- * copy gave up); a victim thread of a larger process hands its mark to the
- * leader (proc/exit.c).
+ * back yet, or NULL. Any killed process counts, not only chosen victims: a
+ * hog that paid for its own fault, or one killed by kill(), is about to
+ * free what it holds, and its resident set no longer counts
+ * (candidate_rss), so choosing now would pick the next largest, often an
+ * innocent sharer of the hog's COW memory (cowtorture,100,20 killed its
+ * own root so). "Not given back yet": it still holds pages, or it has left
+ * its address space and not set mm_freed yet (exit frees the pages before
+ * anything in mm_destroy or files_exit can sleep on the log; a process
+ * asleep there has nothing left to wait for). A victim thread of a larger
+ * process hands its mark to the leader (proc/exit.c).
  */
 static struct proc *dying_process(struct proc *me)
 {
