@@ -73,6 +73,34 @@ struct pt_walk pgtable_walk(pte_t *root, u64 va, bool alloc);
  * covers va.
  */
 pte_t *pgtable_walk_l1(pte_t *root, u64 va, bool alloc);
+
+/*
+ * A cursor for loops that go through an address range a span (2 MiB, one
+ * level-1 entry) at a time: pgtable_span() answers pgtable_walk_l1() for
+ * the span holding va, but when the last answer was for the span just
+ * below, in the same level-1 table, it steps to the next entry instead of
+ * walking from the root again. Start with {0}; use one cursor per root.
+ */
+struct pt_span_cursor {
+	pte_t *l1e; /* the last answer, NULL for none */
+	u64 span;   /* the span it was for */
+};
+
+static inline pte_t *pgtable_span(pte_t *root, struct pt_span_cursor *c,
+				  u64 va, bool alloc)
+{
+	const u64 span_size = 1UL << (PAGE_SHIFT + 9);
+	u64 span = va & ~(span_size - 1);
+
+	if (c->l1e && span == c->span)
+		return c->l1e;
+	if (c->l1e && span == c->span + span_size && PT_INDEX(span, 1) != 0)
+		c->l1e++;
+	else
+		c->l1e = pgtable_walk_l1(root, span, alloc);
+	c->span = span;
+	return c->l1e;
+}
 /* Installs a leaf at level (0: 4 KiB, 1: 2 MiB, 2: 1 GiB). -ENOMEM or 0. */
 int pgtable_map_level(pte_t *root, u64 va, phys_addr_t pa, int level, unsigned prot);
 /* Maps [va, va+size) to [pa, ...) with 4 KiB pages. -ENOMEM or 0. */

@@ -84,36 +84,35 @@ void mm_unmap_file_from(struct inode *ip, u64 idx)
 }
 
 /*
- * A shared table in [va, va + n pages) of a range being released: a span
- * released whole is detached (no copy), the last holder takes its table
- * back, and a span cut by the range is unshared, unless the range maps
- * nothing there. Returns the walk to go on with (WALK_NONE: nothing left
- * to release in the span); *detached counts the tables detached without
- * b, whose pages rss still counts (pt_detach()). mm->lock held on entry
- * and exit.
+ * A shared table, under *l1e, in [va, va + n pages) of a range being
+ * released: a span released whole is detached (no copy), the last holder
+ * takes its table back, and a span cut by the range is unshared, unless
+ * the range maps nothing there. Returns the level-0 table to go on with,
+ * NULL when nothing is left to release in the span; *detached counts the
+ * tables detached without b, whose pages rss still counts (pt_detach()).
+ * mm->lock held on entry and exit.
  */
-static struct pt_walk release_shared(struct mm *mm, u64 va, u64 n,
-				     struct pt_walk w, struct tlb_batch *b,
-				     u64 *detached)
+static pte_t *release_shared(struct mm *mm, u64 va, u64 n, pte_t *l1e,
+			     struct tlb_batch *b, u64 *detached)
 {
-	pte_t *l1e = mm_shared_l1e(mm, va);
+	pte_t *t = pa_to_kva(pte_pa(*l1e));
 	unsigned from = PT_INDEX(va, 0);
 
 	if (page_refcount(pa_to_page(pte_pa(*l1e))) > 1) {
 		if (n == PT_ENTRIES) {
 			pt_detach(mm, l1e, b);
 			*detached += !b;
-			return (struct pt_walk){WALK_NONE, NULL};
+			return NULL;
 		}
-		if (!pt_present(w.ptep - from, from, from + n))
-			return (struct pt_walk){WALK_NONE, NULL};
+		if (!pt_present(t, from, from + n))
+			return NULL;
 	}
 	/* Callers unshare the spans they cut first (mm_unshare_range()),
 	 * so this copies only when they could not have failed. */
 	if (pt_unshare(mm, va, l1e))
 		panic("release_pages: no memory to unshare the table at %lx",
 		      va);
-	return mm_walk(mm, va, MW_READ);
+	return pa_to_kva(pte_pa(*l1e));
 }
 
 /*
@@ -128,29 +127,35 @@ static u64 release_pages(struct mm *mm, u64 start, u64 end,
 			 struct tlb_batch *b)
 {
 	const struct page_bank bank0 = page_banks[0]; /* kept in registers */
+	struct pt_span_cursor c = {0};
 	u64 va, dropped = 0, detached = 0;
 
 	for (va = start; va < end;) {
-		struct pt_walk w = pgtable_walk(mm->root, va, false);
+		pte_t *l1e = pgtable_span(mm->root, &c, va, false), *t = NULL;
+		pte_t e = l1e ? *l1e : 0;
 		u64 span_end = MIN(ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE, end);
 		u64 i, n = (span_end - va) >> PAGE_SHIFT;
 
-		if (w.found == WALK_SHARED)
-			w = release_shared(mm, va, n, w, b, &detached);
-		if (w.found == WALK_HUGE) {
+		if (pte_parked(e) || (e & PTE_SHARED)) {
+			t = release_shared(mm, va, n, l1e, b, &detached);
+		} else if (pte_valid(e) && pte_leaf(e)) {
 			/* Callers split a leaf they unmap part of. */
 			if (n != HUGE_PAGES)
 				panic("release_pages: [%lx, %lx) cuts a 2 MiB page",
 				      start, end);
-			huge_release(mm, w.ptep, b); /* rss included */
+			huge_release(mm, l1e, b); /* rss included */
+		} else if (pte_valid(e)) {
+			t = pa_to_kva(pte_pa(e));
 		}
-		for (i = 0; w.found == WALK_PTE && i < n; i++) {
-			pte_t pte = w.ptep[i];
+		if (t)
+			t += PT_INDEX(va, 0);
+		for (i = 0; t && i < n; i++) {
+			pte_t pte = t[i];
 			if (!pte_valid(pte))
 				continue;
 			dropped++;
 			if (b) {
-				WRITE_ONCE(w.ptep[i], 0);
+				WRITE_ONCE(t[i], 0);
 				tlb_batch_add(
 				    b, page_bank_pfn(&bank0, pte_pfn(pte)),
 				    TLB_ITEM_PAGE);

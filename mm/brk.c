@@ -1,8 +1,9 @@
 /*
  * The heap and sbrk. The heap is one VMA that starts (empty) right above
- * the stack and grows upwards. Eager growth maps zeroed pages at once and
- * fails cleanly, leaving nothing behind, when memory runs out; lazy growth
- * only extends the VMA and pages arrive on first touch (fault.c).
+ * the stack, at a 2 MiB boundary (exec puts it there), and grows upwards.
+ * Eager growth maps zeroed pages at once and fails cleanly, leaving
+ * nothing behind, when memory runs out; lazy growth only extends the VMA
+ * and pages arrive on first touch (fault.c).
  */
 #include <addrspace.h>
 #include <mm.h>

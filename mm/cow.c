@@ -179,21 +179,35 @@ u64 pt_present(const pte_t *t, unsigned from, unsigned to)
 	return n;
 }
 
-void pt_table_put(pte_t *t)
+/* pt_table_put() of the last reference: the table's own references go
+ * with it. */
+static void __attribute__((noinline)) pt_table_free(struct page *tp,
+						      pte_t *t)
 {
 	const struct page_bank bank0 = page_banks[0];
-	struct page *tp = pa_to_page(kva_to_pa(t));
 	int i;
 
-	if (__atomic_sub_fetch(&tp->refcount, 1, __ATOMIC_ACQ_REL) > 0)
-		return;
-	/* The last holder let go without taking it back (it copied it at
-	 * the same time as the other one, or detached it): the table's own
-	 * references go with it. */
 	for (i = 0; i < PT_ENTRIES; i++)
 		if (pte_valid(t[i]))
 			page_put(page_bank_pfn(&bank0, pte_pfn(t[i])));
 	page_put_last(tp, 0);
+}
+
+/* pt_table_put() of the table under the entry e. */
+static inline void pt_entry_put(pte_t e)
+{
+	struct page *tp = table_page(e);
+
+	/* Usually another holder is left: one atomic and done. The last
+	 * holder let go without taking it back (it copied it at the same
+	 * time as the other one, or detached it): pt_table_free(). */
+	if (__atomic_sub_fetch(&tp->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+		pt_table_free(tp, table_of(e));
+}
+
+void pt_table_put(pte_t *t)
+{
+	pt_entry_put(pte_mktable(kva_to_pa(t)));
 }
 
 int pt_unshare(struct mm *mm, u64 va, pte_t *l1e)
@@ -222,7 +236,7 @@ int pt_unshare(struct mm *mm, u64 va, pte_t *l1e)
 		mm_flush_all(mm);
 	else
 		mm_flush_local(va);
-	pt_table_put(t);
+	pt_entry_put(e);
 	vm_event_inc(EV_PT_COPY);
 	return 0;
 }
@@ -287,14 +301,14 @@ int mm_unshare_range(struct mm *mm, u64 start, u64 end, bool edges_only)
 
 void pt_detach(struct mm *mm, pte_t *l1e, struct tlb_batch *b)
 {
-	pte_t *t = table_of(*l1e);
+	pte_t e = *l1e;
 
 	WRITE_ONCE(*l1e, 0);
 	if (b) {
-		mm->rss -= pt_present(t, 0, PT_ENTRIES);
-		tlb_batch_add(b, t, TLB_ITEM_SHARED);
+		mm->rss -= pt_present(table_of(e), 0, PT_ENTRIES);
+		tlb_batch_add(b, table_of(e), TLB_ITEM_SHARED);
 	} else {
-		pt_table_put(t);
+		pt_entry_put(e);
 	}
 }
 
@@ -330,33 +344,37 @@ int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma)
 	const bool copy =
 	    IS_ENABLED(CONFIG_FORK_EAGER) && !(vma->flags & VM_SHARED);
 	const unsigned prot = vma_prot(vma);
+	struct pt_span_cursor pc = {0}, cc = {0};
 	u64 va = vma->start;
 
 	while (va < vma->end) {
 		/* One level-0 table (2 MiB of address space) at a time. */
 		u64 span_end =
 		    MIN(ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE, vma->end);
-		struct pt_walk w = pgtable_walk(parent->root, va, false), cw;
+		pte_t *l1e = pgtable_span(parent->root, &pc, va, false);
+		pte_t e = l1e ? *l1e : 0, *cl1e;
+		struct pt_walk cw;
 		u64 mapped;
 		int err = 0;
 
-		if (w.found == WALK_HUGE) {
-			err = huge_fork_copy(child, vma, va, w.ptep);
-		} else if (w.found != WALK_NONE &&
-			   span_shareable(parent, vma, va,
-					  *pgtable_walk_l1(parent->root, va, false))) {
-			pte_t *cl1e = pgtable_walk_l1(child->root, va, true);
-
+		if (!pte_valid(e) && !pte_parked(e)) {
+			/* nothing mapped in the span */
+		} else if (pte_leaf(e)) {
+			cl1e = pgtable_span(child->root, &cc, va, true);
+			err = cl1e ? huge_fork_copy(child, vma, va, l1e, cl1e)
+				   : -ENOMEM;
+		} else if (span_shareable(parent, vma, va, e)) {
+			cl1e = pgtable_span(child->root, &cc, va, true);
 			if (!cl1e)
 				return -ENOMEM;
-			pt_share_span(pgtable_walk_l1(parent->root, va, false),
-				      cl1e);
-		} else if (w.found == WALK_PTE) {
+			pt_share_span(l1e, cl1e);
+		} else {
 			cw = mm_walk(child, va, MW_ALLOC);
 			if (cw.found != WALK_PTE)
 				return -ENOMEM;
-			err = copy_pte_table(cow, copy, prot, w.ptep, cw.ptep,
-					     (span_end - va) >> PAGE_SHIFT,
+			err = copy_pte_table(cow, copy, prot,
+					     &table_of(e)[PT_INDEX(va, 0)],
+					     cw.ptep, (span_end - va) >> PAGE_SHIFT,
 					     &mapped);
 			child->rss += mapped;
 		}

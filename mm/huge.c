@@ -157,14 +157,12 @@ static int fork_copy_small(struct mm *child, struct vma *vma, u64 va, pte_t pte)
 	return 0;
 }
 
-int huge_fork_copy(struct mm *child, struct vma *vma, u64 va, pte_t *l1e)
+int huge_fork_copy(struct mm *child, struct vma *vma, u64 va, pte_t *l1e,
+		   pte_t *cl1e)
 {
-	pte_t *cl1e = pgtable_walk_l1(child->root, va, true);
 	struct page *first = huge_leaf_page(*l1e), *new;
 	pte_t pte = *l1e;
 
-	if (!cl1e)
-		return -ENOMEM;
 	if (IS_ENABLED(CONFIG_FORK_EAGER)) {
 		new = alloc_huge(0);
 		if (!new)

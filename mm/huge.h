@@ -14,13 +14,15 @@
 #include <asm/pte.h>
 
 /*
- * Fork: copies the parent's 2 MiB leaf *l1e at va into child: shared
- * copy-on-write (one PTE, 512 references), or eager, a private copy of the
- * 2 MiB (in 4 KiB pages when no 2 MiB block is free). 0, or -ENOMEM with
- * child->rss counting whatever was mapped. parent->lock held on entry and
- * exit.
+ * Fork: copies the parent's 2 MiB leaf *l1e at va into child's empty
+ * level-1 entry *cl1e: shared copy-on-write (one PTE; one reference on a
+ * block counted whole, 512 on one counted per page), or eager, a private
+ * copy of the 2 MiB (in 4 KiB pages when no 2 MiB block is free). 0, or
+ * -ENOMEM with child->rss counting whatever was mapped. parent->lock held
+ * on entry and exit.
  */
-int huge_fork_copy(struct mm *child, struct vma *vma, u64 va, pte_t *l1e);
+int huge_fork_copy(struct mm *child, struct vma *vma, u64 va, pte_t *l1e,
+		   pte_t *cl1e);
 /*
  * Fault: a store to the COW 2 MiB leaf *l1e covering va in vma (writable).
  * Reuses the leaf when every one of its 512 pages has a count of 1, copies

@@ -1,14 +1,24 @@
 /*
  * exec: replaces the caller's address space with a program from the file
  * system. The new address space is built on the side (segments as VMAs
- * with their own permissions, a one-page stack above an unmapped guard
- * page, an empty heap above the stack) and swapped in only when every step
+ * with their own permissions, a one-page stack above an unmapped guard,
+ * an empty heap above the stack) and swapped in only when every step
  * succeeded, so a failed exec returns an error to an intact caller.
  *
  *   0x1000   text (r-x), rodata (r--), data+bss (rw-)   from the ELF
- *            guard page (unmapped)
+ *            guard (unmapped): a page or more, up to where the stack
+ *            must start to end at a 2 MiB boundary
  *            stack, USERSTACK pages: argv strings, argv[], sp
- *            heap: grows with sbrk
+ *   2 MiB*k  heap: grows with sbrk
+ *
+ * Why the stack ends on a 2 MiB boundary: a level-0 page table maps one
+ * aligned 2 MiB "span". With the heap in spans of its own, every whole
+ * 2 MiB of it can be one 2 MiB page, and fork can share every heap table
+ * (mm/cow.c) without sharing the stack's, which parent and child both
+ * write at once. As in xv6, everything from the stack up to the break is
+ * mapped: programs that read just below an empty heap find the stack.
+ * The price: a larger guard (address space, no memory), and a level-0
+ * table of the heap's own once it is used.
  */
 #include <proc.h>
 #include <addrspace.h>
@@ -152,7 +162,8 @@ static int build_image(struct mm *mm, const char *path, char *const argv[], int 
 	fs_end_op();
 	if (err)
 		return err;
-	stack = top + PAGE_SIZE; /* guard page */
+	stack = ALIGN_UP(top + PAGE_SIZE + USERSTACK * PAGE_SIZE, HUGE_SIZE) -
+		USERSTACK * PAGE_SIZE; /* above the guard; see the top */
 	err = vma_add(mm, stack, stack + USERSTACK * PAGE_SIZE, VM_READ | VM_WRITE, VMA_STACK);
 	if (!err)
 		err = mm_populate(mm, stack, stack + USERSTACK * PAGE_SIZE);

@@ -318,10 +318,16 @@ MUTANTS = [
      ["cowptshare-smp1-4k", "ktest-smp1"],
      "a load revalidates a shared table with its writable leaves"),
     ("ptshare_detach_keeps_ref", "mm/cow.c",
-     "\t} else {\n\t\tpt_table_put(t);\n\t}\n",
+     "\t} else {\n\t\tpt_entry_put(e);\n\t}\n",
      "\t}\n",
      ["cowptshare-smp1-4k", "ktest-smp1"],
      "exit lets go of a shared table without dropping its reference"),
+    ("heap_beside_stack", "proc/exec.c",
+     "\tstack = ALIGN_UP(top + PAGE_SIZE + USERSTACK * PAGE_SIZE, HUGE_SIZE) -\n"
+     "\t\tUSERSTACK * PAGE_SIZE;",
+     "\tstack = top + PAGE_SIZE;",
+     ["sbrktest"],
+     "exec puts the heap where it shares a span with the stack"),
 ]
 
 # The runner's list of what failed: "calf-run:   not ok 3 - ...".

@@ -7,6 +7,7 @@
 #include "kernel/types.h"
 #include "kernel/riscv.h"
 #include "kernel/memlayout.h"
+#include "kernel/param.h"
 #include "user/user.h"
 #include "tap.h"
 
@@ -38,6 +39,42 @@ static void touch(unsigned long addr)
 {
 	*(volatile char *)addr = 1;
 	exit(0);
+}
+
+/* Whether the kernel command line turns 2 MiB heap pages off. */
+static int thp_off(void)
+{
+	char cmdline[256], *s;
+
+	cmdline[0] = 0;
+	kcmdline(cmdline, sizeof(cmdline));
+	for (s = cmdline; *s; s++)
+		if (memcmp(s, "thp=off", 7) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Where exec puts the heap (proc/exec.c): empty, on a 2 MiB boundary, and
+ * right above the stack, as in xv6. So its first 2 MiB, grown eagerly, is
+ * one 2 MiB page, and fork can share all of its tables (mm/cow.c).
+ */
+static void test_layout(void)
+{
+	char here, *brk = sbrk(0);
+	unsigned long thp0;
+
+	ok((uint64)brk % (2 * MIB) == 0,
+	   "exec puts the empty heap on a 2 MiB boundary (%p)", brk);
+	ok(&here < brk && brk - &here < USERSTACK * PGSIZE &&
+	       run_in_child(touch, (unsigned long)brk - 8) == 0,
+	   "the stack ends where the heap starts: the bytes below it are mapped");
+	thp0 = thp_maps();
+	sbrk(2 * MIB);
+	ok(thp_maps() - thp0 == (thp_off() ? 0 : 1),
+	   "the heap's first 2 MiB is one 2 MiB page (%lu mapped)",
+	   thp_maps() - thp0);
+	sbrk(-2 * MIB);
 }
 
 /* Eager growth: returns the old break, memory is there and zeroed, free pages drop. */
@@ -223,6 +260,7 @@ static void test_top(void)
 /* Everything but the leak check, which runs after this process has gone. */
 static void all_tests(void)
 {
+	test_layout();
 	test_eager();
 	test_shrunk_is_gone();
 	test_limits();
@@ -235,7 +273,7 @@ int main(void)
 {
 	long before;
 
-	tap_plan(24);
+	tap_plan(27);
 	before = free_pages();
 	tap_run_isolated(all_tests);
 	check_no_leak(before, "sbrktest");
