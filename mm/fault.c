@@ -6,7 +6,7 @@
  *   find the VMA           -> none: FAULT_SEGV
  *   check the access       -> the VMA forbids it: FAULT_SEGV
  *   empty 2 MiB of heap    -> huge_fault_fill() in huge.c maps a zeroed
- *                             2 MiB page over the whole span, if it can
+ *   or anonymous mmap         2 MiB page over the whole span, if it can
  *   walk the page table    -> a level-0 PTE or a 2 MiB leaf (pgtable_walk)
  *     shared table         -> a fork left va's level-0 table shared: the
  *                             walk's pt_share_fault() (cow.c) seals it for
@@ -150,9 +150,9 @@ static enum fault_result file_copy_private(struct mm *mm, struct vma *vma,
  * anything: the caller fills the cache (which sleeps) without mm->lock and
  * comes back. mm->lock held on entry and exit.
  */
-static enum fault_result file_fault(struct mm *mm, struct vma *vma, u64 va,
-				    pte_t *ptep, unsigned access,
-				    struct fill_request *need)
+static enum fault_result __attribute__((noinline))
+file_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep,
+	   unsigned access, struct fill_request *need)
 {
 	u64 idx = vma->pgoff + ((va - vma->start) >> PAGE_SHIFT);
 	struct page *pg = pcache_find(vma->file, idx);
@@ -241,9 +241,10 @@ static enum fault_result dispatch(struct mm *mm, u64 addr, unsigned access,
 	}
 	w = mm_walk(mm, va, mw_for_fault(access));
 	if (unlikely(w.found == WALK_NONE)) {
-		/* No table yet: an empty 2 MiB span of the heap may be filled
-		 * whole; otherwise the tables are made for a 4 KiB page. */
-		if (vma->kind == VMA_HEAP && huge_fault_fill(mm, vma, va)) {
+		/* No table yet: an empty 2 MiB span of the heap or of an
+		 * anonymous mmap region may be filled whole; otherwise the
+		 * tables are made for a 4 KiB page. */
+		if (huge_fault_fill(mm, vma, va)) {
 			mm_flush_local(va); /* an upgrade: see mm/tlb.c */
 			return FAULT_OK;
 		}

@@ -26,10 +26,12 @@
  *   unmap   drops the leaf's owner (one count, or 512); a block left with
  *           none goes back to the allocator in one piece.
  *
- * A lazily grown heap (sbrklazy) gets a 2 MiB page at the first touch of a
- * span wholly inside it that nothing maps yet (huge_fault_fill), under the
- * same conditions; the stack, ELF segments and mmap regions always get
- * 4 KiB pages; so does everything when the command line says thp=off.
+ * A lazily grown heap (sbrklazy) and an anonymous private mmap region get a
+ * 2 MiB page at the first touch of a span wholly inside them that nothing
+ * maps yet (huge_fault_fill), under the same conditions; munmap and
+ * mprotect split a leaf they cut, as an sbrk shrink does. The stack, ELF
+ * segments, file and shared mappings always get 4 KiB pages; so does
+ * everything when the command line says thp=off.
  * Words: a "block" is 2 MiB of physical RAM (the allocator's unit); the
  * 2 MiB of address space one leaf or one level-0 table covers is a "span".
  * The entry points are declared side by side in huge.h, with their
@@ -180,14 +182,20 @@ int huge_fork_copy(struct mm *child, struct vma *vma, u64 va, pte_t *l1e,
 }
 
 /*
- * The empty level-1 slot for va when va starts a 2 MiB span of the heap VMA
- * v that nothing maps yet (no table, no leaf); NULL otherwise.
+ * The empty level-1 slot for va when va starts a 2 MiB span wholly inside
+ * v that nothing maps yet (no table, no leaf); NULL otherwise. v must be
+ * the heap, or with fault an anonymous private mmap region.
  */
-static pte_t *huge_slot(struct mm *mm, struct vma *v, u64 va, bool alloc)
+static pte_t *huge_slot(struct mm *mm, struct vma *v, u64 va, bool alloc,
+			bool fault)
 {
 	pte_t *l1e;
 
-	if (!v || v->kind != VMA_HEAP || v->end - va < HUGE_SIZE)
+	if (!v || v->end - va < HUGE_SIZE || va < v->start)
+		return NULL;
+	if (v->kind != VMA_HEAP &&
+	    !(fault && v->kind == VMA_MMAP && !v->file &&
+	      !(v->flags & VM_SHARED)))
 		return NULL;
 	l1e = pgtable_walk_l1(mm->root, va, alloc);
 	return l1e && *l1e == 0 ? l1e : NULL;
@@ -207,7 +215,7 @@ bool huge_fault_fill(struct mm *mm, struct vma *vma, u64 va)
 	if (!thp_enabled || hva < vma->start || vma->file ||
 	    (vma->flags & VM_SHARED) || !huge_copy_affordable())
 		return false;
-	l1e = huge_slot(mm, vma, hva, true);
+	l1e = huge_slot(mm, vma, hva, true, true);
 	if (!l1e)
 		return false;
 	pg = alloc_huge(GFP_ZERO);
@@ -228,7 +236,7 @@ bool huge_populate(struct mm *mm, u64 va)
 	if (!thp_enabled || !IS_ALIGNED(va, HUGE_SIZE))
 		return false;
 	spin_lock(&mm->lock);
-	l1e = huge_slot(mm, vma_find(mm, va), va, true);
+	l1e = huge_slot(mm, vma_find(mm, va), va, true, false);
 	spin_unlock(&mm->lock);
 	if (!l1e)
 		return false;
@@ -237,7 +245,7 @@ bool huge_populate(struct mm *mm, u64 va)
 	if (!pg)
 		return false;
 	spin_lock(&mm->lock);
-	l1e = huge_slot(mm, vma_find(mm, va), va, false);
+	l1e = huge_slot(mm, vma_find(mm, va), va, false, false);
 	if (l1e) {
 		pte_install(l1e, pte_mkleaf(page_to_pa(pg),
 					    vma_prot(vma_find(mm, va))));

@@ -42,9 +42,10 @@ enum fault_result huge_cow_fault(struct mm *mm, struct vma *vma, u64 va,
  */
 bool huge_populate(struct mm *mm, u64 va);
 /*
- * Fault: the first touch of va in the lazily grown heap VMA vma, when va's
- * whole 2 MiB span lies inside vma and nothing maps any of it yet (no table,
- * no leaf): maps the span with one zeroed 2 MiB page. False when it did not
+ * Fault: the first touch of va in vma, the lazily grown heap or an
+ * anonymous private mmap region, when va's whole 2 MiB span lies inside
+ * vma and nothing maps any of it yet (no table, no leaf): maps the span
+ * with one zeroed 2 MiB page. False when it did not
  * (thp off, a span not wholly inside, something mapped there, no free
  * block, or memory below a quarter free): the caller fills a 4 KiB page.
  */

@@ -16,10 +16,13 @@
  * Where mappings go when the caller does not say (no MAP_FIXED): top down
  * from MMAP_TOP (2 MiB below the highest user address, 0x3fffffe000), into
  * the highest gap that fits, but never lower than MMAP_HEAP_GAP (1 GiB)
- * above the end of the heap, which grows upwards from just above the stack:
+ * above the end of the heap, which grows upwards from just above the stack.
+ * A mapping of 2 MiB or more starts on a 2 MiB boundary, so that its
+ * whole spans can take 2 MiB pages (anonymous private ones get them at
+ * their first touch, see huge.c):
  *
- *   0x1000      text, data, guard page, stack
- *               heap (sbrk) -> ... at least 1 GiB kept free ...
+ *   0x1000      text, data, guard, stack
+ *   2 MiB * k   heap (sbrk) -> ... at least 1 GiB kept free ...
  *               <- mmap regions, newest lowest
  *   MMAP_TOP    0x3fffc00000
  *   USER_TOP    0x3fffffe000: nothing user-accessible above
@@ -45,6 +48,7 @@
 #include <pagecache.h>
 #include <asm/arch.h>
 #include "internal.h"
+#include "huge.h"
 
 #define MAP_KNOWN  (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS)
 #define PROT_KNOWN (PROT_READ | PROT_WRITE | PROT_EXEC)
@@ -139,8 +143,13 @@ static int unmap_range(struct mm *mm, u64 start, u64 end, struct vma **dead)
 	struct tlb_batch *b;
 	int err;
 
-	/* Spans the range cuts get tables of their own first (cow.c). */
+	/* Spans the range cuts get tables of their own first (cow.c), and
+	 * 2 MiB pages it cuts are split (huge.c). */
 	err = mm_unshare_range(mm, start, end, true);
+	if (!err)
+		err = mm_split_huge_at(mm, start);
+	if (!err)
+		err = mm_split_huge_at(mm, end);
 	if (!err)
 		err = split_at(mm, start);
 	if (!err)
@@ -162,8 +171,9 @@ static int unmap_range(struct mm *mm, u64 start, u64 end, struct vma **dead)
 
 /*
  * Where a new mapping of len bytes goes: the top of the highest gap below
- * MMAP_TOP that holds it and keeps MMAP_HEAP_GAP above the heap. 0 when
- * none does. mm->lock held on entry and exit.
+ * MMAP_TOP that holds it and keeps MMAP_HEAP_GAP above the heap (the
+ * highest 2 MiB boundary there when len is 2 MiB or more). 0 when none
+ * does. mm->lock held on entry and exit.
  */
 static u64 place(struct mm *mm, u64 len)
 {
@@ -174,9 +184,11 @@ static u64 place(struct mm *mm, u64 len)
 	for (;;) {
 		u64 top = MIN(v ? v->start : USER_TOP, MMAP_TOP);
 		u64 bottom = MAX(lo, floor);
+		u64 at = len >= HUGE_SIZE ? ALIGN_DOWN(top - len, HUGE_SIZE)
+					  : top - len;
 
-		if (top > bottom && top - bottom >= len)
-			best = top - len; /* later gaps are higher */
+		if (top > bottom && top - bottom >= len && at >= bottom)
+			best = at; /* later gaps are higher */
 		if (!v)
 			break;
 		lo = v->end;
@@ -332,7 +344,8 @@ static pte_t reprotect(const struct vma *v, pte_t pte)
 }
 
 /* Rewrites the present PTEs of v, whose tables are private (mm_mprotect()
- * unshared them). mm->lock held on entry and exit. */
+ * unshared them), and its 2 MiB leaves, which lie wholly inside it
+ * (mm_mprotect() split those it cut). mm->lock held on entry and exit. */
 static void reprotect_vma(struct mm *mm, struct vma *v)
 {
 	u64 va;
@@ -340,10 +353,16 @@ static void reprotect_vma(struct mm *mm, struct vma *v)
 	for (va = v->start; va < v->end; va += PAGE_SIZE) {
 		struct pt_walk w = mm_walk(mm, va, MW_CHANGE);
 
-		if (w.found == WALK_HUGE)
-			panic("mprotect: 2 MiB page in mapping at %lx", va);
-		if (w.found == WALK_PTE && pte_valid(*w.ptep))
+		if (w.found == WALK_HUGE) {
+			if (!IS_ALIGNED(va, HUGE_SIZE) ||
+			    v->end - va < HUGE_SIZE)
+				panic("mprotect: 2 MiB page at %lx sticks out of "
+				      "[%lx, %lx)", va, v->start, v->end);
 			pte_install(w.ptep, reprotect(v, *w.ptep));
+			va += HUGE_SIZE - PAGE_SIZE;
+		} else if (w.found == WALK_PTE && pte_valid(*w.ptep)) {
+			pte_install(w.ptep, reprotect(v, *w.ptep));
+		}
 	}
 }
 
@@ -375,9 +394,14 @@ int mm_mprotect(struct mm *mm, u64 addr, u64 len, int prot)
 		return err;
 	spin_lock(&mm->lock);
 	err = mprotect_check(mm, addr, end, vm);
-	/* Every PTE of the range may change: no shared table (cow.c). */
+	/* Every PTE of the range may change: no shared table (cow.c); no
+	 * 2 MiB page half in it (huge.c). */
 	if (!err)
 		err = mm_unshare_range(mm, addr, end, false);
+	if (!err)
+		err = mm_split_huge_at(mm, addr);
+	if (!err)
+		err = mm_split_huge_at(mm, end);
 	if (!err)
 		err = split_at(mm, addr);
 	if (!err)

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <spinlock.h>
 #include <platform.h>
+#include <asm/arch.h>
 #include <asm/cpu.h>
 #include <pagecache.h>
 #include "internal.h"
@@ -120,11 +121,34 @@ static struct page *global_first(void)
  * Lock order: pcp lock > page_lock; a hart never holds two pcp locks.
  */
 struct pcp {
-	struct spinlock lock;
-	u32 list; /* first page's index, linked through next; NIL if empty */
+	u32 locked; /* pcp_lock() */
+	u32 list;   /* first page's index, linked through next; NIL if empty */
 	int count;
 };
 static struct pcp pcp[MAX_CPUS];
+
+/*
+ * A hart's cache is locked with interrupts off, as any spinlock, but
+ * without the general spinlock's bookkeeping (nesting count, owner,
+ * checks): every page allocated and freed goes through here, and the code
+ * inside is short, never sleeps and takes no lock but page_lock. Returns
+ * whether interrupts were on, for pcp_unlock().
+ */
+static inline bool pcp_lock(struct pcp *p)
+{
+	bool irq_on = arch_irq_save();
+
+	while (__atomic_exchange_n(&p->locked, 1, __ATOMIC_ACQUIRE))
+		while (READ_ONCE(p->locked))
+			arch_cpu_relax();
+	return irq_on;
+}
+
+static inline void pcp_unlock(struct pcp *p, bool irq_on)
+{
+	__atomic_store_n(&p->locked, 0, __ATOMIC_RELEASE);
+	arch_irq_restore(irq_on);
+}
 
 struct page *page_bank_pfn_slow(u64 pfn)
 {
@@ -182,9 +206,9 @@ static void pcp_drain(struct pcp *p, int n)
 /* Takes one page from p, refilling from the global list when asked. */
 static inline __attribute__((always_inline)) struct page *pcp_take(struct pcp *p, bool refill)
 {
+	bool irq = pcp_lock(p);
 	struct page *pg;
 
-	spin_lock(&p->lock);
 	if (p->list == NIL && refill)
 		pcp_refill(p, PCP_BATCH);
 	pg = page_at(p->list);
@@ -193,7 +217,7 @@ static inline __attribute__((always_inline)) struct page *pcp_take(struct pcp *p
 		p->count--;
 		__atomic_sub_fetch(&nr_free, 1, __ATOMIC_RELAXED);
 	}
-	spin_unlock(&p->lock);
+	pcp_unlock(p, irq);
 	return pg;
 }
 
@@ -208,12 +232,12 @@ static struct page *steal_page(void)
 	return pg;
 }
 
-struct page *alloc_page(unsigned gfp)
+/* alloc_page() with this hart's cache empty: refill it from the global
+ * list, or steal, or reclaim. NULL when memory is out. */
+static struct page *__attribute__((noinline)) alloc_page_slow(void)
 {
-	struct page *pg;
+	struct page *pg = pcp_take(&pcp[cpu_id()], true);
 
-	/* Kernel code is not preempted, so this hart stays this hart. */
-	pg = pcp_take(&pcp[cpu_id()], true);
 	if (!pg)
 		pg = steal_page();
 	/* Out: give back the page cache's clean, unmapped pages, then retry. */
@@ -222,11 +246,27 @@ struct page *alloc_page(unsigned gfp)
 		if (!pg)
 			pg = steal_page();
 	}
-	if (!pg)
-		return NULL;
-	if (pg->refcount != 0 || (pg->flags & PG_RESERVED))
-		panic("alloc_page: free page %p has refcount %d flags %x",
-		      (void *)page_to_pa(pg), pg->refcount, pg->flags);
+	return pg;
+}
+
+static void __attribute__((noinline, noreturn)) alloc_page_bad(struct page *pg)
+{
+	panic("alloc_page: free page %p has refcount %d flags %x",
+	      (void *)page_to_pa(pg), pg->refcount, pg->flags);
+}
+
+struct page *alloc_page(unsigned gfp)
+{
+	/* Kernel code is not preempted, so this hart stays this hart. */
+	struct page *pg = pcp_take(&pcp[cpu_id()], false);
+
+	if (unlikely(!pg)) {
+		pg = alloc_page_slow();
+		if (!pg)
+			return NULL;
+	}
+	if (unlikely(pg->refcount != 0 || (pg->flags & PG_RESERVED)))
+		alloc_page_bad(pg);
 	pg->next = NIL;
 	pg->flags = 0;
 	__atomic_store_n(&pg->refcount, 1, __ATOMIC_RELEASE);
@@ -237,6 +277,7 @@ struct page *alloc_page(unsigned gfp)
 
 static void free_page(struct page *pg)
 {
+	bool irq;
 	struct pcp *p;
 
 	if (pg->flags & PG_RESERVED)
@@ -245,14 +286,14 @@ static void free_page(struct page *pg)
 		__atomic_sub_fetch(&nr_pgtables, 1, __ATOMIC_RELAXED);
 	pg->flags = 0;
 	p = &pcp[cpu_id()];
-	spin_lock(&p->lock);
+	irq = pcp_lock(p);
 	pg->next = p->list;
 	p->list = page_index(pg);
 	p->count++;
 	__atomic_add_fetch(&nr_free, 1, __ATOMIC_RELAXED);
 	if (p->count > PCP_HIGH)
 		pcp_drain(p, PCP_HIGH - PCP_BATCH);
-	spin_unlock(&p->lock);
+	pcp_unlock(p, irq);
 }
 
 struct page *alloc_huge(unsigned gfp)
@@ -571,7 +612,7 @@ void page_array_init(const struct mem_region *banks, int n,
 	for (i = 0; i < nr_blocks; i++)
 		block_free[i] = 0;
 	for (m = 0; m < MAX_CPUS; m++) {
-		spin_init(&pcp[m].lock, "pcp");
+		pcp[m].locked = 0;
 		pcp[m].list = NIL;
 	}
 	for (i = 0; i < page_array_n; i++) {
@@ -691,7 +732,8 @@ int page_check_free_lists(void)
 				     whole_blocks, whole);
 	spin_unlock(&page_lock);
 	for (c = 0; c < MAX_CPUS; c++) {
-		spin_lock(&pcp[c].lock);
+		bool irq = pcp_lock(&pcp[c]);
+
 		steps = 0;
 		for (at = pcp[c].list; at != NIL && steps <= page_array_n;
 		     at = page_array[at].next, steps++) {
@@ -705,7 +747,7 @@ int page_check_free_lists(void)
 		if ((u64)pcp[c].count != steps)
 			bad += kcheck_report("cpu %d's page cache counts %d pages, holds %lu",
 					     c, pcp[c].count, steps);
-		spin_unlock(&pcp[c].lock);
+		pcp_unlock(&pcp[c], irq);
 	}
 	if (listed != free_page_count())
 		bad += kcheck_report("%lu pages counted free, %lu on the free lists",

@@ -328,6 +328,17 @@ MUTANTS = [
      "\tstack = top + PAGE_SIZE;",
      ["sbrktest"],
      "exec puts the heap where it shares a span with the stack"),
+    # Lazy 2 MiB pages in anonymous mmap regions (issue 13, mm/huge.c).
+    ("mprotect_no_huge_split", "mm/mmap.c",
+     "\tif (!err)\n\t\terr = mm_split_huge_at(mm, addr);\n",
+     "",
+     ["mmaphuge-smp1"],
+     "mprotect of part of a 2 MiB page does not split it"),
+    ("mmap_huge_unaligned", "mm/mmap.c",
+     "len >= HUGE_SIZE ? ALIGN_DOWN(top - len, HUGE_SIZE)",
+     "len >= HUGE_SIZE ? ALIGN_DOWN(top - len, PAGE_SIZE)",
+     ["mmaphuge-smp1"],
+     "a mapping of 2 MiB or more is not placed on a 2 MiB boundary"),
 ]
 
 # The runner's list of what failed: "calf-run:   not ok 3 - ...".

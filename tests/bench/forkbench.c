@@ -562,6 +562,12 @@ static int wanted(const char *filter, const char *name)
 	return filter == 0 || strcmp(filter, name) == 0;
 }
 
+/* A group of one measurement, for profiling: never in "all". */
+static int wanted_one(const char *filter, const char *name)
+{
+	return filter && strcmp(filter, name) == 0;
+}
+
 /* The same for the 512 MiB groups, which need 1 GiB of RAM: never in "all". */
 static int wanted_big(const char *filter, const char *name)
 {
@@ -573,7 +579,8 @@ static int wanted_big(const char *filter, const char *name)
  * GROUP runs one group only, for profiling: fork_lat_<N>m, touchall_<N>m
  * (N = 0, 1, 8, 32), fork_lat_32m_4k, touchall_32m_4k, pt_pages (0 and 32
  * MiB), clock_read, faults (copy, reuse, present, zero-fill 4 KiB and
- * 2 MiB), forkexec_0m, forkexec_32m, or none (only the clock probe). With
+ * 2 MiB; cow_copy_fault and zero_fill_fault alone), forkexec_0m,
+ * forkexec_32m, or none (only the clock probe). With
  * no GROUP all of these run. The 512 MiB measurements (fork_lat_512m,
  * fork_lat_512m_4k, pt_pages_512m) run only when asked for, one by one or
  * all three as GROUP big (which times fork_lat_0m once more first, for
@@ -608,15 +615,20 @@ int main(int argc, char *argv[])
 		bench_pt_pages(0);
 		bench_pt_pages(32);
 	}
-	if (wanted(filter, "faults")) {
+	if (wanted(filter, "faults") || wanted_one(filter, "cow_copy_fault")) {
 		heap_set(8 * MIB, 1);
 		bench_copy_fault(reps);
+	}
+	if (wanted(filter, "faults")) {
 		bench_reuse_fault(reps);
 		bench_touch_present(reps);
+	}
+	if (wanted(filter, "faults") || wanted_one(filter, "zero_fill_fault")) {
 		heap_set(0, 0);
 		bench_zero_fill(8 * MIB, reps);
-		bench_zero_fill_2m(16 * MIB, reps);
 	}
+	if (wanted(filter, "faults"))
+		bench_zero_fill_2m(16 * MIB, reps);
 	/* The empty fork again, for ratios within the 1 GiB boot. */
 	if (filter && strcmp(filter, "big") == 0)
 		bench_fork(0, 0, 0, reps);

@@ -724,9 +724,13 @@ static uint64 gen_map_addr(void)
 	}
 }
 
-/* A mapping length: pages, odd sizes, zero, huge. */
+/* A mapping length: pages, 2 MiB multiples (which can take 2 MiB
+ * pages), odd sizes, zero, huge. */
 static uint64 gen_map_len(void)
 {
+	if (rng_one_in(&rng, 8))
+		return (2UL << 20) * (1 + rng_below(&rng, 2)) +
+		       4096 * rng_below(&rng, 2);
 	return rng_one_in(&rng, 2) ? 4096 * (1 + rng_below(&rng, 600))
 				   : gen_len();
 }

@@ -78,6 +78,10 @@ static unsigned long any_len(void)
 
 	if (pick(10) == 0)
 		return odd[pick(sizeof(odd) / sizeof(odd[0]))];
+	/* 2 MiB and more: the kernel aligns such mappings, and anonymous
+	 * private ones get 2 MiB pages that munmap and mprotect cut. */
+	if (pick(8) == 0)
+		return (pick(3) + 1) * 512 * PG + (pick(2) ? 0 : PG);
 	return (pick(12) + 1) * PG - (pick(4) == 0 ? pick(PG) : 0);
 }
 

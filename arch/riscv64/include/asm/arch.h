@@ -10,6 +10,16 @@
 static inline void arch_irq_enable(void) { csr_set(sstatus, SSTATUS_SIE); }
 static inline void arch_irq_disable(void) { csr_clear(sstatus, SSTATUS_SIE); }
 static inline bool arch_irq_enabled(void) { return csr_read(sstatus) & SSTATUS_SIE; }
+/* Turns interrupts off; returns whether they were on, for arch_irq_restore(). */
+static inline bool arch_irq_save(void)
+{
+	return csr_read_clear(sstatus, SSTATUS_SIE) & SSTATUS_SIE;
+}
+static inline void arch_irq_restore(bool on)
+{
+	if (on)
+		arch_irq_enable();
+}
 static inline void arch_wait_for_interrupt(void) { __asm__ __volatile__("wfi"); }
 static inline void arch_cpu_relax(void) { __asm__ __volatile__("nop"); }
 

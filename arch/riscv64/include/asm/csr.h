@@ -49,6 +49,14 @@
 	__asm__ __volatile__("csrs " #csr ", %0" ::"rK"(val) : "memory")
 #define csr_clear(csr, val) \
 	__asm__ __volatile__("csrc " #csr ", %0" ::"rK"(val) : "memory")
+/* Clears the bits val in csr; returns the csr as it was before. */
+#define csr_read_clear(csr, val)                                      \
+	({                                                            \
+		unsigned long v_;                                     \
+		__asm__ __volatile__("csrrc %0, " #csr ", %1"         \
+				     : "=r"(v_) : "rK"(val) : "memory"); \
+		v_;                                                   \
+	})
 #endif
 
 #endif
