@@ -85,9 +85,10 @@ void mm_unmap_file_from(struct inode *ip, u64 idx)
 
 /*
  * A shared table, under *l1e, in [va, va + n pages) of a range being
- * released: a span released whole is detached (no copy), the last holder
- * takes its table back, and a span cut by the range is unshared, unless
- * the range maps nothing there. Returns the level-0 table to go on with,
+ * released: a span released whole, or any span when mm is being destroyed
+ * (no b), is detached (no copy); otherwise the last holder takes its table
+ * back, and a span cut by the range is unshared, unless the range maps
+ * nothing there. Returns the level-0 table to go on with,
  * NULL when nothing is left to release in the span; *detached counts the
  * tables detached without b, whose pages rss still counts (pt_detach()).
  * mm->lock held on entry and exit.
@@ -99,7 +100,7 @@ static pte_t *release_shared(struct mm *mm, u64 va, u64 n, pte_t *l1e,
 	unsigned from = PT_INDEX(va, 0);
 
 	if (page_refcount(pa_to_page(pte_pa(*l1e))) > 1) {
-		if (n == PT_ENTRIES) {
+		if (n == PT_ENTRIES || !b) {
 			pt_detach(mm, l1e, b);
 			*detached += !b;
 			return NULL;

@@ -7,7 +7,8 @@
  *   - ptshare is on (the default; kernel command line ptshare=off) and the
  *     kernel is not the eager one,
  *   - its VMA is private and anonymous (no VM_SHARED, no file),
- *   - the span lies wholly inside that VMA, and
+ *   - no other VMA meets the span (it may stick out of the VMA, into
+ *     unmapped space: the partial span at a heap's end), and
  *   - no eager sbrk is populating any of it (see below);
  * and a span whose table is shared already is always shared again. Such a
  * span shares its level-0 table by reference (pt_share_span()): the table
@@ -48,10 +49,13 @@
  *     unmaps (munmap, sbrk shrink) by mm_unshare_range() on the spans
  *     they cut. A span that goes away whole (unmap, exit) is detached
  *     instead (pt_detach()): no copy, one table reference dropped.
- *   - A shared span stays inside one VMA: munmap and mprotect unshare
- *     the spans they cut before they split a VMA. Fork shares no span
- *     that an eager sbrk is populating (mm->grow_start..grow_end), so the
- *     give-back of a failed one never has a shared table to cut.
+ *   - A shared table's leaves all lie in one VMA: munmap and mprotect
+ *     unshare the spans they cut before they split a VMA, and a VMA made
+ *     later in the rest of a shared span gets leaves only through a walk
+ *     that unshares. Exit detaches a shared span even where its VMA
+ *     covers part of it. Fork shares no span that an eager sbrk is
+ *     populating (mm->grow_start..grow_end), so the give-back of a
+ *     failed one never has a shared table to cut.
  *
  * fault side: a store to a COW PTE comes here from fault.c, always in a
  * table private to mm (the stage before unshared it). cow_fault() looks at
@@ -312,17 +316,33 @@ void pt_detach(struct mm *mm, pte_t *l1e, struct tlb_batch *b)
 	}
 }
 
+/* Whether no VMA of mm but v meets the span starting at span. */
+static bool span_only_vma(const struct mm *mm, const struct vma *v, u64 span)
+{
+	const struct vma *o;
+
+	if (v->start <= span && v->end - span >= HUGE_SIZE)
+		return true; /* v covers it whole */
+	for (o = mm->vmas; o && o->start < span + HUGE_SIZE; o = o->next)
+		if (o != v && o->end > span)
+			return false;
+	return true;
+}
+
 /* Whether fork shares the span at va of parent's vma; see the top of the
  * file. */
 static bool span_shareable(const struct mm *parent, const struct vma *vma,
 			   u64 va, pte_t l1)
 {
+	u64 span = ALIGN_DOWN(va, HUGE_SIZE);
+
 	if (l1 & PTE_SHARED)
 		return true;
 	return ptshare_enabled && !IS_ENABLED(CONFIG_FORK_EAGER) &&
 	       !(vma->flags & VM_SHARED) && !vma->file &&
-	       IS_ALIGNED(va, HUGE_SIZE) && vma->end - va >= HUGE_SIZE &&
-	       (va >= parent->grow_end || va + HUGE_SIZE <= parent->grow_start);
+	       (span >= parent->grow_end ||
+		span + HUGE_SIZE <= parent->grow_start) &&
+	       span_only_vma(parent, vma, span);
 }
 
 /* Fork: the child's entry *cl1e shares the parent's table under *l1e;

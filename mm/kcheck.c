@@ -114,18 +114,30 @@ static int visit_table(const pte_t *t, const char *owner, bool shared)
 
 /*
  * The level-1 entry e at va of mm points at a shared table t (PTE_SHARED):
- * its span inside one VMA, and no writable leaf in it unless e is parked.
+ * its leaves all in one private anonymous VMA, and no writable leaf in it
+ * unless e is parked.
  */
 static int check_shared_entry(struct mm *mm, pte_t e, const pte_t *t, u64 va,
 			      const char *owner)
 {
-	struct vma *v = vma_find(mm, va);
+	struct vma *first = NULL, *v;
 	int i, bad = 0;
 
-	if (!v || v->end - va < HUGE_SIZE || (v->flags & VM_SHARED))
-		bad += kcheck_report(
-		    "%s: shared table %p at va %lx is not inside one private VMA",
-		    owner, (void *)kva_to_pa(t), va);
+	for (i = 0; i < PT_ENTRIES; i++) {
+		if (!pte_valid(t[i]))
+			continue;
+		v = vma_find(mm, va + (u64)i * PAGE_SIZE);
+		if (!first)
+			first = v;
+		if (!v || v != first || (v->flags & VM_SHARED) || v->file) {
+			bad += kcheck_report(
+			    "%s: shared table %p at va %lx maps va %lx outside "
+			    "one private anonymous VMA",
+			    owner, (void *)kva_to_pa(t), va,
+			    va + (u64)i * PAGE_SIZE);
+			break;
+		}
+	}
 	for (i = 0; pte_valid(e) && i < PT_ENTRIES; i++)
 		if (pte_valid(t[i]) && pte_writable(t[i]) &&
 		    page_refcount(pa_to_page(kva_to_pa(t))) > 1) {

@@ -322,7 +322,12 @@ MUTANTS = [
      "\t}\n",
      ["cowptshare-smp1-4k", "ktest-smp1"],
      "exit lets go of a shared table without dropping its reference"),
-    ("heap_beside_stack", "proc/exec.c",
+        ("ptshare_span_two_vmas", "mm/cow.c",
+     "\t\tif (o != v && o->end > span)\n\t\t\treturn false;\n",
+     "\t\tif (o != v && o->end > span)\n\t\t\treturn true;\n",
+     ["cowptshare-smp1-4k", "ktest-smp1"],
+     "fork shares a span that other VMAs (the stack, data) meet too"),
+("heap_beside_stack", "proc/exec.c",
      "\tstack = ALIGN_UP(top + PAGE_SIZE + USERSTACK * PAGE_SIZE, HUGE_SIZE) -\n"
      "\t\tUSERSTACK * PAGE_SIZE;",
      "\tstack = top + PAGE_SIZE;",

@@ -19,6 +19,10 @@
  *   child shrinks the     -> sbrk cuts one span and drops another whole
  *   heap, mmap region        in the child, mprotect and munmap on a 4 MiB
  *   cut                      mmap region: the parent's data is untouched
+ *   a heap ending inside  -> the last span, half of it heap and half
+ *   a span                   unmapped, is shared too: the same counts as
+ *                            "exits untouched"; a child's stores there
+ *                            stay its own
  *
  * kcheck() runs while shared tables are alive, parked and sealed: it
  * counts each table's holders against its refcount.
@@ -226,13 +230,52 @@ static void cutter(char *r)
 	munmap(m, 2 * SPAN);
 }
 
+/* 5: a heap that ends halfway through its last span. */
+static void partial(void)
+{
+	struct memstat a, b;
+	char *h = sbrk_or_bail(sbrklazy, (int)(SPAN / 2));
+	int pid, status;
+
+	words_fill(h, SPAN / 2, SEED);
+	pid = fork();
+	if (pid == 0) {
+		sync_await(to_child[0]);
+		exit(0);
+	}
+	ok(kcheck() == 0, "kcheck passes with a half-used span's table shared");
+	sync_send(to_child[1]);
+	status = reap(pid);
+	snap(&a);
+	words_fill(h, SPAN / 2, SEED2);
+	snap(&b);
+	if (sharing)
+		ok(status == 0 && copies(&a, &b) == 0 && reuses(&a, &b) == 0,
+		   "half a span of heap: no COW fault after an untouched child "
+		   "(%ld copies, %ld reuses)", copies(&a, &b), reuses(&a, &b));
+	else
+		ok(status == 0 && copies(&a, &b) == 0 &&
+		       reuses(&a, &b) == NPAGES / NSPANS / 2,
+		   "half a span of heap: %ld reuse faults, %ld copies",
+		   reuses(&a, &b), copies(&a, &b));
+	pid = fork();
+	if (pid == 0) {
+		words_fill(h, SPAN / 2, SEED_KID);
+		exit(words_bad(h, SPAN / 2, SEED_KID) ? 1 : 0);
+	}
+	status = reap(pid);
+	ok(status == 0 && words_bad(h, SPAN / 2, SEED2) == 0 && kcheck() == 0,
+	   "a child's stores there are its own, the parent's data intact");
+	sbrk(-(int)(SPAN / 2));
+}
+
 int main(void)
 {
 	char cmdline[256];
 	long baseline, pad;
 	char *r, *cur;
 
-	tap_plan(17);
+	tap_plan(20);
 	if (pipe(to_child) < 0 || pipe(to_parent) < 0) {
 		printf("Bail out! pipe failed\n");
 		exit(1);
@@ -252,6 +295,7 @@ int main(void)
 	reader(r);
 	writer(r);
 	cutter(r);
+	partial();
 
 	sbrk(-(int)(BYTES + pad));
 	check_no_leak(baseline, "cowptshare");
