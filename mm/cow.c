@@ -329,17 +329,24 @@ static bool span_only_vma(const struct mm *mm, const struct vma *v, u64 span)
 	return true;
 }
 
-/* Whether fork shares the span at va of parent's vma; see the top of the
- * file. */
-static bool span_shareable(const struct mm *parent, const struct vma *vma,
-			   u64 va, pte_t l1)
+/* Whether fork may share spans of vma at all; see the top of the file. */
+static bool vma_shareable(const struct vma *vma)
+{
+	return ptshare_enabled && !IS_ENABLED(CONFIG_FORK_EAGER) &&
+	       !(vma->flags & VM_SHARED) && !vma->file;
+}
+
+/* Whether fork shares the span at va of parent's vma, given
+ * vma_shareable(vma) as ok; see the top of the file. */
+static inline bool span_shareable(const struct mm *parent,
+				  const struct vma *vma, bool ok, u64 va,
+				  pte_t l1)
 {
 	u64 span = ALIGN_DOWN(va, HUGE_SIZE);
 
 	if (l1 & PTE_SHARED)
 		return true;
-	return ptshare_enabled && !IS_ENABLED(CONFIG_FORK_EAGER) &&
-	       !(vma->flags & VM_SHARED) && !vma->file &&
+	return ok &&
 	       (span >= parent->grow_end ||
 		span + HUGE_SIZE <= parent->grow_start) &&
 	       span_only_vma(parent, vma, span);
@@ -364,6 +371,7 @@ int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma)
 	const bool copy =
 	    IS_ENABLED(CONFIG_FORK_EAGER) && !(vma->flags & VM_SHARED);
 	const unsigned prot = vma_prot(vma);
+	const bool share = vma_shareable(vma);
 	struct pt_span_cursor pc = {0}, cc = {0};
 	u64 va = vma->start;
 
@@ -383,7 +391,7 @@ int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma)
 			cl1e = pgtable_span(child->root, &cc, va, true);
 			err = cl1e ? huge_fork_copy(child, vma, va, l1e, cl1e)
 				   : -ENOMEM;
-		} else if (span_shareable(parent, vma, va, e)) {
+		} else if (span_shareable(parent, vma, share, va, e)) {
 			cl1e = pgtable_span(child->root, &cc, va, true);
 			if (!cl1e)
 				return -ENOMEM;
