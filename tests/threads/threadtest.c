@@ -511,23 +511,32 @@ static void t_hostile(void)
 /*
  * run_in_child() with a watchdog: a child still running after 10 s (a
  * process whose threads failed to end) is killed, and -2000 fails the
- * check instead of the test hanging.
+ * check instead of the test hanging. The watchdog says it fired through a
+ * pipe before it kills: its exit status could be lost, since the parent,
+ * woken by the kill, may kill the watchdog before it exits.
  */
 static int run_watched(void (*fn)(unsigned long), unsigned long arg)
 {
-	int pid, dog, st = -1000, dog_st = -1;
+	int pid, dog, st = -1000, fired[2];
+	char c;
 
+	if (pipe(fired) < 0)
+		return -3000;
 	pid = fork();
 	if (pid == 0) {
+		close(fired[0]);
+		close(fired[1]);
 		fn(arg);
 		exit(0);
 	}
 	dog = fork();
 	if (dog == 0) {
 		pause(1000);
+		write(fired[1], "!", 1);
 		kill(pid);
 		exit(0);
 	}
+	close(fired[1]);
 	while (pid > 0) {
 		int s, w = wait(&s);
 		if (w == pid)
@@ -536,8 +545,11 @@ static int run_watched(void (*fn)(unsigned long), unsigned long arg)
 			break;
 	}
 	kill(dog);
-	wait(&dog_st);
-	return dog_st == 0 ? -2000 : st; /* 0: the watchdog fired */
+	wait(0);
+	if (read(fired[0], &c, 1) == 1)
+		st = -2000; /* the watchdog fired */
+	close(fired[0]);
+	return st;
 }
 
 static void t_process(void)
