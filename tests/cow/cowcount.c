@@ -37,20 +37,6 @@
 static int to_child[2], to_parent[2];
 static int tables; /* page tables the child's stores copy: 1, or 0 */
 
-/* Whether word occurs on the kernel command line. */
-static int cmdline_has(const char *word)
-{
-	char line[256], *s;
-	int n = strlen(word);
-
-	line[0] = 0;
-	kcmdline(line, sizeof(line));
-	for (s = line; *s; s++)
-		if (memcmp(s, word, n) == 0)
-			return 1;
-	return 0;
-}
-
 /* Sums one byte of every page, so that the loads cannot be optimised away. */
 static unsigned read_pages(const char *start, int npages)
 {

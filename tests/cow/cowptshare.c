@@ -44,17 +44,6 @@
 static int sharing; /* ptshare on (no "ptshare=off" on the command line) */
 static int to_child[2], to_parent[2];
 
-/* Whether word occurs in s. */
-static int contains(const char *s, const char *word)
-{
-	int n = strlen(word);
-
-	for (; *s; s++)
-		if (memcmp(s, word, n) == 0)
-			return 1;
-	return 0;
-}
-
 static void snap(struct memstat *ms)
 {
 	memstat(ms);
@@ -271,7 +260,6 @@ static void partial(void)
 
 int main(void)
 {
-	char cmdline[256];
 	long baseline, pad;
 	char *r, *cur;
 
@@ -280,9 +268,7 @@ int main(void)
 		printf("Bail out! pipe failed\n");
 		exit(1);
 	}
-	cmdline[0] = 0;
-	kcmdline(cmdline, sizeof(cmdline));
-	sharing = !contains(cmdline, "ptshare=off");
+	sharing = !cmdline_has("ptshare=off");
 	diag("ptshare %s", sharing ? "on" : "off");
 	baseline = free_pages();
 	cur = sbrklazy(0);

@@ -41,19 +41,6 @@ static void touch(unsigned long addr)
 	exit(0);
 }
 
-/* Whether the kernel command line turns 2 MiB heap pages off. */
-static int thp_off(void)
-{
-	char cmdline[256], *s;
-
-	cmdline[0] = 0;
-	kcmdline(cmdline, sizeof(cmdline));
-	for (s = cmdline; *s; s++)
-		if (memcmp(s, "thp=off", 7) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * Where exec puts the heap (proc/exec.c): empty, on a 2 MiB boundary, and
  * right above the stack, as in xv6. So its first 2 MiB, grown eagerly, is
@@ -71,7 +58,7 @@ static void test_layout(void)
 	   "the stack ends where the heap starts: the bytes below it are mapped");
 	thp0 = thp_maps();
 	sbrk(2 * MIB);
-	ok(thp_maps() - thp0 == (thp_off() ? 0 : 1),
+	ok(thp_maps() - thp0 == (cmdline_has("thp=off") ? 0 : 1),
 	   "the heap's first 2 MiB is one 2 MiB page (%lu mapped)",
 	   thp_maps() - thp0);
 	sbrk(-2 * MIB);

@@ -142,6 +142,18 @@ __attribute__((unused)) static void check_no_leak(long before, const char *what)
 		diag("free pages before %ld after %ld", before, after);
 }
 
+/* Whether word occurs on the kernel command line (e.g. "thp=off"). */
+__attribute__((unused)) static int cmdline_has(const char *word)
+{
+	char line[256];
+	int n = kcmdline(line, sizeof(line)), len = strlen(word), i;
+
+	for (i = 0; i + len <= n; i++)
+		if (memcmp(line + i, word, len) == 0)
+			return 1;
+	return 0;
+}
+
 /* Parent/child handshakes over a pipe: one byte each way. */
 static inline void sync_send(int fd)
 {
