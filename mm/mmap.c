@@ -130,6 +130,29 @@ static int split_at(struct mm *mm, u64 addr)
 }
 
 /*
+ * Makes [start, end) a run of whole VMAs whose pages can change alone:
+ * the shared page tables of the spans it cuts, or of all its spans when
+ * all_spans (mm/cow.c), get tables of their own, the 2 MiB pages it cuts
+ * are split (huge.c), and the VMAs that stick out are split. 0 or
+ * -ENOMEM (with some of that done, which maps nothing differently).
+ * mm->lock held on entry and exit.
+ */
+static int cut_range(struct mm *mm, u64 start, u64 end, bool all_spans)
+{
+	int err = mm_unshare_range(mm, start, end, !all_spans);
+
+	if (!err)
+		err = mm_split_huge_at(mm, start);
+	if (!err)
+		err = mm_split_huge_at(mm, end);
+	if (!err)
+		err = split_at(mm, start);
+	if (!err)
+		err = split_at(mm, end);
+	return err;
+}
+
+/*
  * Removes the mmap VMAs inside [start, end) and their pages, splitting
  * VMAs that stick out; the VMAs go on *dead for vma_free_list(). 0 or
  * -ENOMEM (a split failed: the VMAs may be cut at start, which maps
@@ -143,17 +166,7 @@ static int unmap_range(struct mm *mm, u64 start, u64 end, struct vma **dead)
 	struct tlb_batch *b;
 	int err;
 
-	/* Spans the range cuts get tables of their own first (cow.c), and
-	 * 2 MiB pages it cuts are split (huge.c). */
-	err = mm_unshare_range(mm, start, end, true);
-	if (!err)
-		err = mm_split_huge_at(mm, start);
-	if (!err)
-		err = mm_split_huge_at(mm, end);
-	if (!err)
-		err = split_at(mm, start);
-	if (!err)
-		err = split_at(mm, end);
+	err = cut_range(mm, start, end, false);
 	if (err)
 		return err;
 	b = tlb_batch_begin(mm);
@@ -394,18 +407,9 @@ int mm_mprotect(struct mm *mm, u64 addr, u64 len, int prot)
 		return err;
 	spin_lock(&mm->lock);
 	err = mprotect_check(mm, addr, end, vm);
-	/* Every PTE of the range may change: no shared table (cow.c); no
-	 * 2 MiB page half in it (huge.c). */
+	/* Every PTE of the range may change: no shared table in it. */
 	if (!err)
-		err = mm_unshare_range(mm, addr, end, false);
-	if (!err)
-		err = mm_split_huge_at(mm, addr);
-	if (!err)
-		err = mm_split_huge_at(mm, end);
-	if (!err)
-		err = split_at(mm, addr);
-	if (!err)
-		err = split_at(mm, end);
+		err = cut_range(mm, addr, end, true);
 	for (v = mm->vmas; !err && v && v->start < end; v = v->next) {
 		if (v->end <= addr)
 			continue;
