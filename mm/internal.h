@@ -304,7 +304,8 @@ struct pt_walk pt_share_fault(struct mm *mm, u64 va, struct pt_walk w,
 			      enum mm_walk_mode mode);
 /*
  * Drops mm's reference to the shared table under *l1e without copying it
- * (the whole 2 MiB goes away from mm: unmap, exit): the entry is cleared
+ * (the span goes away from mm: an unmap of all of it, or mm_destroy(),
+ * which lets go of every span, partial ones too): the entry is cleared
  * and the reference goes to b (after its flush), mm->rss losing the
  * table's present pages; without b (mm_destroy()), the reference goes at
  * once and rss is left as it is (counting would read all 512 PTEs).
