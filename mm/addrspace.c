@@ -137,7 +137,7 @@ static u64 release_pages(struct mm *mm, u64 start, u64 end,
 		u64 span_end = MIN(ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE, end);
 		u64 i, n = (span_end - va) >> PAGE_SHIFT;
 
-		if (pte_parked(e) || (e & PTE_SHARED)) {
+		if (e & PTE_SHARED) { /* parked or sealed */
 			t = release_shared(mm, va, n, l1e, b, &detached);
 		} else if (pte_valid(e) && pte_leaf(e)) {
 			/* Callers split a leaf they unmap part of. */

@@ -184,7 +184,8 @@ int huge_fork_copy(struct mm *child, struct vma *vma, u64 va, pte_t *l1e,
 /*
  * The empty level-1 slot for va when va starts a 2 MiB span wholly inside
  * v that nothing maps yet (no table, no leaf); NULL otherwise. v must be
- * the heap, or with fault an anonymous private mmap region.
+ * the heap, or with fault an mmap region (huge_fault_fill() has checked
+ * that it is anonymous and private).
  */
 static pte_t *huge_slot(struct mm *mm, struct vma *v, u64 va, bool alloc,
 			bool fault)
@@ -193,9 +194,7 @@ static pte_t *huge_slot(struct mm *mm, struct vma *v, u64 va, bool alloc,
 
 	if (!v || v->end - va < HUGE_SIZE || va < v->start)
 		return NULL;
-	if (v->kind != VMA_HEAP &&
-	    !(fault && v->kind == VMA_MMAP && !v->file &&
-	      !(v->flags & VM_SHARED)))
+	if (v->kind != VMA_HEAP && !(fault && v->kind == VMA_MMAP))
 		return NULL;
 	l1e = pgtable_walk_l1(mm->root, va, alloc);
 	return l1e && *l1e == 0 ? l1e : NULL;
@@ -212,8 +211,8 @@ bool huge_fault_fill(struct mm *mm, struct vma *vma, u64 va)
 	struct page *pg;
 	pte_t *l1e;
 
-	if (!thp_enabled || hva < vma->start || vma->file ||
-	    (vma->flags & VM_SHARED) || !huge_copy_affordable())
+	if (!thp_enabled || vma->file || (vma->flags & VM_SHARED) ||
+	    !huge_copy_affordable())
 		return false;
 	l1e = huge_slot(mm, vma, hva, true, true);
 	if (!l1e)
