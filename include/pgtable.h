@@ -60,12 +60,41 @@ static inline pte_t pte_mkparked(phys_addr_t pa)
 	return (pte_mktable(pa) & ~PTE_V) | PTE_SHARED;
 }
 
+/* pgtable_walk() for everything but two present private tables. */
+struct pt_walk pgtable_walk_slow(pte_t *root, u64 va, bool alloc);
+
+/* A valid entry that points at a table (no R, W or X): one mask. */
+static inline bool pte_is_table(pte_t e)
+{
+	return (e & (PTE_V | PTE_R | PTE_W | PTE_X)) == PTE_V;
+}
+
+/* The table a valid non-leaf entry points at, through the linear map. */
+static inline pte_t *pte_table(pte_t e)
+{
+	return (pte_t *)(pte_pa(e) + PAGE_OFFSET);
+}
+
 /*
  * Walks root down to va's entry, creating missing tables when alloc is
  * true (never below a 2 MiB leaf, never over a parked entry: a shared
  * table answers WALK_SHARED). The caller serializes access to root.
+ * Inline for the case of every fault after the first in a span (both
+ * tables there, the level-0 one private): two loads, no call.
  */
-struct pt_walk pgtable_walk(pte_t *root, u64 va, bool alloc);
+static inline struct pt_walk pgtable_walk(pte_t *root, u64 va, bool alloc)
+{
+	pte_t e = root[PT_INDEX(va, 2)];
+
+	if (likely(pte_is_table(e))) {
+		e = pte_table(e)[PT_INDEX(va, 1)];
+		if (likely((e & (PTE_V | PTE_R | PTE_W | PTE_X | PTE_SHARED)) ==
+			   PTE_V)) /* a table, and not a shared one */
+			return (struct pt_walk){ WALK_PTE,
+						 &pte_table(e)[PT_INDEX(va, 0)] };
+	}
+	return pgtable_walk_slow(root, va, alloc);
+}
 /*
  * The level-1 slot for va (a table pointer, a 2 MiB leaf, or empty), where
  * a 2 MiB leaf goes; creates the level-1 table when alloc is true. NULL when

@@ -43,20 +43,22 @@ void *memcpy(void *dst, const void *src, size_t n)
 }
 
 /*
- * One 8-byte store per word (and one load when copying), in rounds of 512
- * bytes zeroed or 256 copied, so the loop adds two or three instructions
- * (pointer steps, branch) per round: 520 instructions to zero a 4 KiB
- * page, 1072 to copy one. The accesses are volatile so that the compiler
- * neither calls memset/memcpy here nor turns a round into something longer.
+ * One 8-byte store per word (and one load when copying), in rounds of
+ * 2 KiB zeroed or 1 KiB copied, so the loop adds two or three instructions
+ * (pointer steps, branch) per round: 516 instructions to zero a 4 KiB
+ * page, 1036 to copy one, against 512 and 1024 for the accesses alone.
+ * A round is 1 KiB of code, which an instruction cache of 16 KiB or more
+ * holds easily. The accesses are volatile so that the compiler neither
+ * calls memset/memcpy here nor turns a round into something longer.
  */
 void zero_pages(void *dst, size_t n)
 {
 	volatile u64 *d = dst, *end = (volatile u64 *)((char *)dst + n);
 	int i;
 
-	for (; d < end; d += 64) {
-#pragma GCC unroll 64
-		for (i = 0; i < 64; i++)
+	for (; d < end; d += 256) {
+#pragma GCC unroll 256
+		for (i = 0; i < 256; i++)
 			d[i] = 0;
 	}
 }
@@ -67,9 +69,9 @@ void copy_pages(void *dst, const void *src, size_t n)
 	const volatile u64 *s = src;
 	int i, j;
 
-	for (; d < end; d += 32, s += 32) {
-#pragma GCC unroll 4
-		for (j = 0; j < 32; j += 8) {
+	for (; d < end; d += 128, s += 128) {
+#pragma GCC unroll 16
+		for (j = 0; j < 128; j += 8) {
 			u64 a[8];
 
 #pragma GCC unroll 8

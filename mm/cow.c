@@ -95,11 +95,13 @@ static enum fault_result cow_copy(struct mm *mm, struct vma *vma, u64 va,
 				  pte_t *ptep, struct page *old)
 {
 	struct page *new = alloc_page(0);
+	phys_addr_t pa;
 
 	if (!new)
 		return FAULT_OOM;
-	copy_pages(page_address(new), page_address(old), PAGE_SIZE);
-	pte_install(ptep, pte_mkleaf(page_to_pa(new), vma_prot(vma)));
+	pa = page_to_pa(new); /* once, for the copy and the PTE */
+	copy_pages(pa_to_kva(pa), pa_to_kva(pte_pa(*ptep)), PAGE_SIZE);
+	pte_install(ptep, pte_mkleaf(pa, vma_prot(vma)));
 	/* No hart may keep reading the old page through a stale entry once
 	 * our reference is gone and the page can be reused. */
 	mm_flush_page(mm, va);
@@ -164,11 +166,6 @@ static int copy_pte_table(bool cow, bool copy, unsigned prot, pte_t *ptep,
 
 bool ptshare_enabled = true;
 
-static pte_t *table_of(pte_t e)
-{
-	return pa_to_kva(pte_pa(e));
-}
-
 static struct page *table_page(pte_t e)
 {
 	return pa_to_page(pte_pa(e));
@@ -206,7 +203,7 @@ static inline void pt_entry_put(pte_t e)
 	 * holder let go without taking it back (it copied it at the same
 	 * time as the other one, or detached it): pt_table_free(). */
 	if (__atomic_sub_fetch(&tp->refcount, 1, __ATOMIC_ACQ_REL) == 0)
-		pt_table_free(tp, table_of(e));
+		pt_table_free(tp, pte_table(e));
 }
 
 void pt_table_put(pte_t *t)
@@ -216,7 +213,7 @@ void pt_table_put(pte_t *t)
 
 int pt_unshare(struct mm *mm, u64 va, pte_t *l1e)
 {
-	pte_t e = *l1e, *t = table_of(e), *nt;
+	pte_t e = *l1e, *t = pte_table(e), *nt;
 	u64 mapped;
 
 	if (page_refcount(table_page(e)) == 1) {
@@ -250,7 +247,7 @@ int pt_unshare(struct mm *mm, u64 va, pte_t *l1e)
  */
 static void pt_seal(pte_t *l1e)
 {
-	pte_t *t = table_of(*l1e);
+	pte_t *t = pte_table(*l1e);
 	int i;
 
 	if (!pte_valid(*l1e)) {
@@ -309,8 +306,8 @@ void pt_detach(struct mm *mm, pte_t *l1e, struct tlb_batch *b)
 
 	WRITE_ONCE(*l1e, 0);
 	if (b) {
-		mm->rss -= pt_present(table_of(e), 0, PT_ENTRIES);
-		tlb_batch_add(b, table_of(e), TLB_ITEM_SHARED);
+		mm->rss -= pt_present(pte_table(e), 0, PT_ENTRIES);
+		tlb_batch_add(b, pte_table(e), TLB_ITEM_SHARED);
 	} else {
 		pt_entry_put(e);
 	}
@@ -401,7 +398,7 @@ int vma_copy_ptes(struct mm *parent, struct mm *child, struct vma *vma)
 			if (cw.found != WALK_PTE)
 				return -ENOMEM;
 			err = copy_pte_table(cow, copy, prot,
-					     &table_of(e)[PT_INDEX(va, 0)],
+					     &pte_table(e)[PT_INDEX(va, 0)],
 					     cw.ptep, (span_end - va) >> PAGE_SHIFT,
 					     &mapped);
 			child->rss += mapped;

@@ -58,15 +58,13 @@
 #include "internal.h"
 #include "huge.h"
 
+/* Whether the VMA's rights allow the access (a load, store or fetch). */
 static bool access_allowed(const struct vma *vma, unsigned access)
 {
-	if ((access & FAULT_WRITE) && !(vma->flags & VM_WRITE))
-		return false;
-	if ((access & FAULT_EXEC) && !(vma->flags & VM_EXEC))
-		return false;
-	if ((access & FAULT_READ) && !(vma->flags & VM_READ))
-		return false;
-	return true;
+	_Static_assert(FAULT_READ == VM_READ && FAULT_WRITE == VM_WRITE &&
+			       FAULT_EXEC == VM_EXEC,
+		       "access_allowed: FAULT_* and VM_* bits must agree");
+	return !(access & VM_ACCESS & ~vma->flags);
 }
 
 /* Maps a zeroed page at va: FAULT_OK or FAULT_OOM. mm->lock held on entry
@@ -74,11 +72,14 @@ static bool access_allowed(const struct vma *vma, unsigned access)
 static enum fault_result demand_zero(struct mm *mm, struct vma *vma, u64 va,
 				     pte_t *ptep)
 {
-	struct page *pg = alloc_page(GFP_ZERO);
+	struct page *pg = alloc_page(0);
+	phys_addr_t pa;
 
 	if (!pg)
 		return FAULT_OOM;
-	pte_install(ptep, pte_mkleaf(page_to_pa(pg), vma_prot(vma)));
+	pa = page_to_pa(pg); /* once, for the zeroing and the PTE */
+	zero_pages(pa_to_kva(pa), PAGE_SIZE);
+	pte_install(ptep, pte_mkleaf(pa, vma_prot(vma)));
 	mm->rss++;
 	vm_event_inc(EV_ZERO_FILL);
 	return FAULT_OK;

@@ -61,7 +61,10 @@ enum vm_event {
 	EV_SHOOTDOWN_HARTS, /* harts those requests went to, added up */
 	NR_VM_EVENTS
 };
-extern u64 vm_events[MAX_CPUS][NR_VM_EVENTS];
+/* A row is padded to a power of two, so finding this hart's is a shift. */
+#define VM_EVENT_ROW 16
+_Static_assert(NR_VM_EVENTS <= VM_EVENT_ROW, "vm_events: row too short");
+extern u64 vm_events[MAX_CPUS][VM_EVENT_ROW];
 
 static inline void vm_event_inc(enum vm_event ev)
 {
@@ -95,8 +98,36 @@ static inline unsigned vma_prot(const struct vma *vma)
  * mm_flush_all(): the same for all of mm (after a fork write-protected the
  * parent). Both return when every hart has flushed. mm->lock held.
  */
-void mm_flush_page(struct mm *mm, u64 va);
 void mm_flush_all(struct mm *mm);
+
+/*
+ * The other harts that may cache mm. The full fence orders the PTE stores
+ * before the read of the mask: a hart that sets its bit after we read it
+ * (mm_activate: bit, then the root switch and a full local flush) walks
+ * the new PTEs.
+ */
+static inline u64 mm_other_cpus(struct mm *mm)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&mm->active_cpus, __ATOMIC_ACQUIRE) &
+	       ~(1UL << cpu_id());
+}
+
+/* tlb.c: one remote request to the harts in others for [start, start +
+ * size) (size ~0: everything), none when others is empty; returns when
+ * they have flushed. */
+void mm_shootdown(u64 others, u64 start, u64 size);
+
+/* Inline: a COW copy flushes one page, and usually no other hart runs mm. */
+static inline void mm_flush_page(struct mm *mm, u64 va)
+{
+	u64 others;
+
+	arch_flush_tlb_page(va);
+	others = mm_other_cpus(mm);
+	if (unlikely(others))
+		mm_shootdown(others, va, PAGE_SIZE);
+}
 /* An upgrade (W granted, a PTE filled): only this hart may hold the entry
  * that faulted; other harts' stale entries fault and flush themselves. */
 static inline void mm_flush_local(u64 va)
@@ -155,9 +186,11 @@ enum mm_walk_mode {
 /* The dispatcher's walk mode for a fault of kind access (FAULT_*). */
 static inline enum mm_walk_mode mw_for_fault(unsigned access)
 {
-	if (access & FAULT_WRITE)
-		return MW_STORE;
-	return (access & FAULT_EXEC) ? MW_FETCH : MW_LOAD;
+	/* Without branches: a fault is exactly one of the three. */
+	_Static_assert(MW_FETCH == MW_LOAD + 1 && MW_STORE == MW_LOAD + 2 &&
+			       FAULT_WRITE == 2 && FAULT_EXEC == 4,
+		       "mw_for_fault: modes and access bits moved");
+	return MW_LOAD + (access & FAULT_WRITE) + ((access & FAULT_EXEC) >> 2);
 }
 
 /* cow.c: the slow end of mm_walk(), for a table a fork left shared. */

@@ -76,11 +76,6 @@ int kcheck_report(const char *fmt, ...)
 	return 1;
 }
 
-static pte_t *table_of(pte_t e)
-{
-	return pa_to_kva(pte_pa(e));
-}
-
 /*
  * A page-table page reached from a table entry or a root: marks it and
  * counts the reach in pg->prev (check_pages() compares it with the
@@ -228,15 +223,15 @@ static int walk_user(struct mm *mm, pte_t *t, int level, u64 va,
 			    "%s: table pointer %lx at level 0, va %lx", owner,
 			    e, eva);
 		} else {
-			int b = visit_table(table_of(e), owner, shared);
+			int b = visit_table(pte_table(e), owner, shared);
 
 			if (shared)
-				bad += check_shared_entry(mm, e, table_of(e),
+				bad += check_shared_entry(mm, e, pte_table(e),
 							  eva, owner);
 			if (b > 0)
 				bad += b;
 			if (!b) /* a shared table's leaves count once */
-				bad += walk_user(mm, table_of(e), level - 1,
+				bad += walk_user(mm, pte_table(e), level - 1,
 						 eva, owner);
 		}
 	}
@@ -251,10 +246,10 @@ static int walk_kernel(pte_t *t, int level)
 	for (i = 0; level > 0 && i < PT_ENTRIES; i++) {
 		pte_t e = t[i];
 		if (pte_valid(e) && !pte_leaf(e)) {
-			int b = visit_table(table_of(e), "kernel table", false);
+			int b = visit_table(pte_table(e), "kernel table", false);
 			bad += b;
 			if (!b)
-				bad += walk_kernel(table_of(e), level - 1);
+				bad += walk_kernel(pte_table(e), level - 1);
 		}
 	}
 	return bad;
@@ -279,8 +274,8 @@ static int check_mm(struct mm *mm, const char *owner)
 		if (pte_leaf(e)) {
 			bad += kcheck_report(
 			    "%s: gigapage leaf %lx in the user half", owner, e);
-		} else if (!visit_table(table_of(e), owner, false)) {
-			bad += walk_user(mm, table_of(e), PT_LEVELS - 2,
+		} else if (!visit_table(pte_table(e), owner, false)) {
+			bad += walk_user(mm, pte_table(e), PT_LEVELS - 2,
 					 (u64)i * LEVEL_SIZE(PT_LEVELS - 1),
 					 owner);
 		} else {

@@ -104,15 +104,7 @@ static inline __attribute__((always_inline)) void global_del(struct page *pg)
 		whole_blocks--;
 }
 
-/* The first page of the global list, or NULL. page_lock held. */
-static struct page *global_first(void)
-{
-	u32 first = page_array[free_head].next;
-
-	return first == free_head ? NULL : &page_array[first];
-}
-
-#define PCP_BATCH 16
+#define PCP_BATCH 32
 #define PCP_HIGH 64
 /*
  * A hart's cache. Its lock is almost always uncontended: only a hart that
@@ -175,17 +167,32 @@ phys_addr_t page_bank_pa_slow(struct page *pg)
 	panic("page_to_pa: %p is not the struct page of a RAM page", pg);
 }
 
-/* Moves up to n pages from the global list into this hart's cache. */
+/*
+ * Moves up to n pages from the front of the global list into this hart's
+ * cache. The pages taken are already chained through next in list order,
+ * so they go over as one run: per page, only its block's count changes.
+ */
 static void pcp_refill(struct pcp *p, int n)
 {
-	struct page *pg;
+	u32 first, last = NIL, i;
+	int taken = 0;
 
 	spin_lock(&page_lock);
-	while (n-- && (pg = global_first()) != NULL) {
-		global_del(pg);
-		pg->next = p->list;
-		p->list = page_index(pg);
-		p->count++;
+	first = page_array[free_head].next;
+	for (i = first; taken < n && i != free_head; i = page_array[i].next) {
+		u64 b = block_of(i);
+
+		if (block_free[b]-- == HUGE_PAGES)
+			whole_blocks--;
+		last = i;
+		taken++;
+	}
+	if (last != NIL) { /* i is the first page left on the list */
+		page_array[free_head].next = i;
+		page_array[i].prev = free_head;
+		page_array[last].next = p->list;
+		p->list = first;
+		p->count += taken;
 	}
 	spin_unlock(&page_lock);
 }

@@ -11,11 +11,6 @@
 pte_t *kernel_root;
 u64 nr_pgtables; /* see internal.h */
 
-static pte_t *table_of(pte_t pte)
-{
-	return pa_to_kva(pte_pa(pte));
-}
-
 pte_t *pgtable_alloc(void)
 {
 	pte_t *t = kalloc_page();
@@ -39,9 +34,9 @@ static pte_t *next_table(pte_t *entry, bool alloc)
 	pte_t *t;
 
 	if (pte_parked(*entry))
-		return table_of(*entry);
+		return pte_table(*entry);
 	if (pte_valid(*entry))
-		return pte_leaf(*entry) ? NULL : table_of(*entry);
+		return pte_leaf(*entry) ? NULL : pte_table(*entry);
 	if (!alloc)
 		return NULL;
 	t = pgtable_alloc();
@@ -51,14 +46,9 @@ static pte_t *next_table(pte_t *entry, bool alloc)
 	return t;
 }
 
-static inline bool is_table(pte_t e)
-{
-	return pte_valid(e) && !pte_leaf(e);
-}
-
-/* The general walk: stops at a 2 MiB leaf, creates tables when alloc. */
-static struct pt_walk __attribute__((noinline)) walk_slow(pte_t *root, u64 va,
-							  bool alloc)
+/* Contract in <pgtable.h>: the general walk, which stops at a 2 MiB leaf
+ * and creates tables when alloc. */
+struct pt_walk pgtable_walk_slow(pte_t *root, u64 va, bool alloc)
 {
 	pte_t *l1e = pgtable_walk_l1(root, va, alloc), *t;
 
@@ -71,21 +61,6 @@ static struct pt_walk __attribute__((noinline)) walk_slow(pte_t *root, u64 va,
 		return (struct pt_walk){ WALK_NONE, NULL };
 	return (struct pt_walk){ (*l1e & PTE_SHARED) ? WALK_SHARED : WALK_PTE,
 				 &t[PT_INDEX(va, 0)] };
-}
-
-struct pt_walk pgtable_walk(pte_t *root, u64 va, bool alloc)
-{
-	pte_t e = root[PT_INDEX(va, 2)];
-
-	/* Both tables present (every fault after the first in a 2 MiB
-	 * span): no calls, no saved registers. */
-	if (likely(is_table(e))) {
-		e = table_of(e)[PT_INDEX(va, 1)];
-		if (likely(is_table(e) && !(e & PTE_SHARED)))
-			return (struct pt_walk){ WALK_PTE,
-						 &table_of(e)[PT_INDEX(va, 0)] };
-	}
-	return walk_slow(root, va, alloc);
 }
 
 pte_t *pgtable_walk_l1(pte_t *root, u64 va, bool alloc)
@@ -138,7 +113,7 @@ static void free_tables(pte_t *t, int level)
 			panic("free_tables: shared table %lx still linked", e);
 		if (pte_leaf(e))
 			panic("free_tables: leaf %lx still mapped at level %d", e, level);
-		free_tables(table_of(e), level - 1);
+		free_tables(pte_table(e), level - 1);
 	}
 	kfree_page(t);
 }
@@ -152,7 +127,7 @@ void pgtable_free_range(pte_t *root, int from, int to, bool free_root)
 			continue;
 		if (pte_leaf(root[i]))
 			panic("pgtable_free_range: gigapage leaf at root[%d]", i);
-		free_tables(table_of(root[i]), PT_LEVELS - 2);
+		free_tables(pte_table(root[i]), PT_LEVELS - 2);
 		root[i] = 0;
 	}
 	if (free_root)
@@ -178,7 +153,7 @@ static int check_table(pte_t *t, int level, u64 va_base)
 			printk("pgtable_check: bad table entry %lx at va %lx\n", e, va);
 			bad++;
 		} else {
-			bad += check_table(table_of(e), level - 1, va);
+			bad += check_table(pte_table(e), level - 1, va);
 		}
 	}
 	return bad;
@@ -205,7 +180,7 @@ int pgtable_check(pte_t *root, int from, int to)
 			printk("pgtable_check: bad table entry %lx\n", e);
 			bad++;
 		} else {
-			bad += check_table(table_of(e), 1, va);
+			bad += check_table(pte_table(e), 1, va);
 		}
 	}
 	return bad;
@@ -237,11 +212,11 @@ void pgtable_prune(pte_t *root, u64 start, u64 end,
 
 		if (!pte_valid(*l2e) || pte_leaf(*l2e))
 			continue;
-		l1 = table_of(*l2e);
+		l1 = pte_table(*l2e);
 		l1e = &l1[PT_INDEX(va, 1)];
 		if (pte_valid(*l1e) && !pte_leaf(*l1e) &&
-		    !(*l1e & PTE_SHARED) && table_empty(table_of(*l1e))) {
-			pte_t *l0 = table_of(*l1e);
+		    !(*l1e & PTE_SHARED) && table_empty(pte_table(*l1e))) {
+			pte_t *l0 = pte_table(*l1e);
 			WRITE_ONCE(*l1e, 0);
 			free_table(ctx, l0);
 		}

@@ -10,7 +10,7 @@
 #include <uapi/memstat.h>
 #include "internal.h"
 
-u64 vm_events[MAX_CPUS][NR_VM_EVENTS]; /* see internal.h */
+u64 vm_events[MAX_CPUS][VM_EVENT_ROW]; /* see internal.h */
 
 static u64 vm_event_sum(enum vm_event ev)
 {

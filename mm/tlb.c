@@ -55,19 +55,6 @@ void mm_leave(struct mm *mm)
 			   __ATOMIC_ACQ_REL);
 }
 
-/*
- * The other harts that may cache mm. The full fence orders the PTE stores
- * before the read of the mask: a hart that sets its bit after we read it
- * (mm_activate: bit, then the root switch and a full local flush) walks
- * the new PTEs.
- */
-static u64 other_cpus(struct mm *mm)
-{
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return __atomic_load_n(&mm->active_cpus, __ATOMIC_ACQUIRE) &
-	       ~(1UL << cpu_id());
-}
-
 static u64 cpus_in(u64 mask)
 {
 	u64 n = 0;
@@ -77,8 +64,8 @@ static u64 cpus_in(u64 mask)
 	return n;
 }
 
-/* One remote request for [start, start + size) (size ~0: everything). */
-static void shootdown(u64 others, u64 start, u64 size)
+/* Contract in internal.h. */
+void mm_shootdown(u64 others, u64 start, u64 size)
 {
 	if (!others)
 		return;
@@ -91,16 +78,10 @@ static void shootdown(u64 others, u64 start, u64 size)
 	tlb_record_shootdown(others);
 }
 
-void mm_flush_page(struct mm *mm, u64 va)
-{
-	arch_flush_tlb_page(va);
-	shootdown(other_cpus(mm), va, PAGE_SIZE);
-}
-
 void mm_flush_all(struct mm *mm)
 {
 	arch_flush_tlb_all();
-	shootdown(other_cpus(mm), 0, ~0UL);
+	mm_shootdown(mm_other_cpus(mm), 0, ~0UL);
 }
 
 /* Above this many pages a range flush becomes a full one. */
@@ -116,7 +97,7 @@ static void flush_range(struct mm *mm, u64 start, u64 end)
 	}
 	for (va = start; va < end; va += PAGE_SIZE)
 		arch_flush_tlb_page(va);
-	shootdown(other_cpus(mm), start, end - start);
+	mm_shootdown(mm_other_cpus(mm), start, end - start);
 }
 
 static struct tlb_batch batches[MAX_CPUS];

@@ -75,6 +75,8 @@ void user_page_fault(u64 addr, unsigned access, u64 pc)
 	struct proc *p = current();
 	enum fault_result r = handle_page_fault(p->mm, addr, access | FAULT_USER);
 
+	if (likely(r == FAULT_OK))
+		return;
 	if (r == FAULT_SEGV)
 		kill_current(access_name(access), addr, pc);
 	else if (r == FAULT_OOM && oom_choose_victim() == OOM_SELF)
