@@ -87,8 +87,10 @@ METRICS = [
     ("pt_pages_0m_4k", "page-table pages of the child after fork, empty parent"),
     ("pt_pages_32m_4k", "the same, 32 MiB parent, 4 KiB pages"),
     ("pt_pages_512m_4k", "the same, 512 MiB parent, 4 KiB pages (1 GiB boot)"),
-    ("cow_copy_fault", "COW copy fault, per page"),
+    ("cow_copy_fault", "COW copy fault, per page (stores going down)"),
     ("cow_copy_fault_count", "copy faults taken (8 MiB)"),
+    ("cow_copy_stream", "COW copies by stores going up (copy-ahead), per page"),
+    ("cow_copy_stream_count", "copy faults taken (8 MiB)"),
     ("cow_reuse_fault", "COW reuse fault, per page"),
     ("cow_reuse_fault_count", "reuse faults taken (8 MiB)"),
     ("zero_fill_fault", "zero-fill fault (sbrklazy), per page"),
@@ -134,7 +136,8 @@ RE_EXIT = re.compile(r"#\s*calf: exit status (-?\d+)")
 # Metrics measured on 4 KiB pages only: taken from a boot with thp=off,
 # since a lazily grown heap gets 2 MiB pages at its first touch otherwise
 # (the Linux anchors' "4 KiB" column is Linux with THP off, likewise).
-FOUR_K_ONLY = {"cow_copy_fault", "cow_copy_fault_count", "cow_reuse_fault",
+FOUR_K_ONLY = {"cow_copy_fault", "cow_copy_fault_count", "cow_copy_stream",
+               "cow_copy_stream_count", "cow_reuse_fault",
                "cow_reuse_fault_count", "zero_fill_fault",
                "zero_fill_fault_count"}
 
@@ -258,6 +261,7 @@ def fmt_ratio(r):
 # took no such fault (then it only timed the store loop): metric -> counter.
 FAULT_COUNTS = {
     "cow_copy_fault": "cow_copy_fault_count",
+    "cow_copy_stream": "cow_copy_stream_count",
     "cow_reuse_fault": "cow_reuse_fault_count",
     "zero_fill_fault": "zero_fill_fault_count",
 }

@@ -65,6 +65,11 @@ struct mm {
 	struct sleeplock brk_lock;
 	u64 active_cpus;         /* atomic: cpus that may cache its PTEs */
 	u64 rss;                 /* user pages mapped, guarded by lock */
+	/* Copy-ahead (mm/cow.c): where the next copy fault of a stream of
+	 * stores in address order would be, and the stream's window (pages
+	 * to copy ahead, 0 for none yet). Guarded by lock. */
+	u64 cow_next;
+	unsigned cow_window;
 	struct mm *all_next, **all_pprev; /* every mm; guarded by mm_all_lock */
 };
 
@@ -175,6 +180,9 @@ extern bool thp_enabled;
 /* Whether fork shares level-0 page tables (mm/cow.c); ptshare=off clears
  * it, and fork copies every PTE. */
 extern bool ptshare_enabled;
+/* Whether a stream of COW stores copies pages ahead (mm/cow.c);
+ * cowahead=off clears it, and every copy is one fault's. */
+extern bool cowahead_enabled;
 
 /* The fault dispatcher (mm/fault.c). access is FAULT_READ/WRITE/EXEC |
  * FAULT_USER/KERNEL. Sleeps only to read a file page into the page cache,

@@ -103,6 +103,8 @@ void kmain(u32 hartid, phys_addr_t dtb_pa, phys_addr_t load_pa)
 		thp_enabled = false;
 	if (cmdline_get("ptshare", arg, sizeof(arg)) && strcmp(arg, "off") == 0)
 		ptshare_enabled = false;
+	if (cmdline_get("cowahead", arg, sizeof(arg)) && strcmp(arg, "off") == 0)
+		cowahead_enabled = false;
 	if (cmdline_get("tlb_remote", arg, sizeof(arg)) &&
 	    strcmp(arg, "off") == 0) {
 		tlb_remote_enabled = false;

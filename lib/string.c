@@ -49,9 +49,12 @@ void *memcpy(void *dst, const void *src, size_t n)
  * page, 1036 to copy one, against 512 and 1024 for the accesses alone.
  * A round is 1 KiB of code, which an instruction cache of 16 KiB or more
  * holds easily. The accesses are volatile so that the compiler neither
- * calls memset/memcpy here nor turns a round into something longer.
+ * calls memset/memcpy here nor turns a round into something longer. Both
+ * are leaves and make no frame (a backtrace from inside one skips it).
  */
-void zero_pages(void *dst, size_t n)
+#define PAGE_LOOP __attribute__((optimize("omit-frame-pointer")))
+
+PAGE_LOOP void zero_pages(void *dst, size_t n)
 {
 	volatile u64 *d = dst, *end = (volatile u64 *)((char *)dst + n);
 	int i;
@@ -63,7 +66,7 @@ void zero_pages(void *dst, size_t n)
 	}
 }
 
-void copy_pages(void *dst, const void *src, size_t n)
+PAGE_LOOP void copy_pages(void *dst, const void *src, size_t n)
 {
 	volatile u64 *d = dst, *end = (volatile u64 *)((char *)dst + n);
 	const volatile u64 *s = src;

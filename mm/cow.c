@@ -68,6 +68,21 @@
  * lock we hold) or an unshare of a table mapping the page could raise it.
  * A COW 2 MiB leaf goes to huge_cow_fault() (huge.c), which comes back
  * here for one 4 KiB page when it splits the leaf.
+ *
+ * Copy-ahead: a process that stores through its COW pages in address
+ * order (a child filling its copy of the heap) would take a fault per
+ * page, and on 4 KiB pages the trap and the fault path cost half as much
+ * again as the copy. So a copy fault at the very page where the last one's
+ * work ended (mm->cow_next) counts as a stream, and cow_copy_ahead() also
+ * copies the next pages that are still shared COW, as read-ahead does: 1,
+ * then 2, 4, 8, then COW_AHEAD_MAX per fault (mm->cow_window); a copy
+ * fault anywhere else ends the stream. It stays inside the faulting
+ * page's level-0 table (private: the stage before unshared it) and VMA,
+ * copies only private anonymous pages with another sharer, and only while
+ * more than COW_AHEAD_MIN_FREE pages are free. What it costs: a stream
+ * that stops early leaves at most the last window copied but never
+ * written. The copies are counted in EV_COW_AHEAD, not as faults. Kernel
+ * command line cowahead=off turns it off.
  */
 #include <addrspace.h>
 #include <mm.h>
@@ -87,9 +102,65 @@ static enum fault_result cow_reuse(struct mm *mm, u64 va, pte_t *ptep)
 	return FAULT_OK;
 }
 
+bool cowahead_enabled = true;
+
+#define COW_AHEAD_MAX 16
+#define COW_AHEAD_MIN_FREE 2048 /* 8 MiB */
+
 /*
- * Shared: gives this mapping its own copy. FAULT_OK, or FAULT_OOM with the
- * PTE untouched. mm->lock held on entry and exit.
+ * After a copy fault at va (PTE *ptep) whose store continues a stream
+ * (va == mm->cow_next): copies up to the window's pages after va, stopping
+ * at the first that is not a COW page with another sharer, at the end of
+ * the VMA or of ptep's table, or when memory runs short; then moves the
+ * stream on. Never fails: what it does not copy faults later. mm->lock
+ * held on entry and exit. Out of line: most copy faults start no stream.
+ */
+static void __attribute__((noinline))
+cow_copy_ahead(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep)
+{
+	const u64 span = LEVEL_SIZE(1);
+	struct page *old[COW_AHEAD_MAX];
+	unsigned want, n = 0;
+	u64 end;
+
+	if (!cowahead_enabled || vma->file || (vma->flags & VM_SHARED)) {
+		mm->cow_next = va + PAGE_SIZE;
+		return;
+	}
+	want = mm->cow_window ? MIN(2 * mm->cow_window, COW_AHEAD_MAX) : 1;
+	end = MIN(vma->end, ALIGN_DOWN(va, span) + span);
+	if (free_page_count() < COW_AHEAD_MIN_FREE + want)
+		want = 0;
+	while (n < want && va + (n + 1) * PAGE_SIZE < end) {
+		pte_t *p = ptep + n + 1, pte = *p;
+		struct page *pg, *new;
+		phys_addr_t pa;
+
+		if (!pte_valid(pte) || !pte_cow(pte))
+			break;
+		pg = pa_to_page(pte_pa(pte));
+		if (page_refcount(pg) < 2 || !(new = alloc_page(0)))
+			break;
+		pa = page_to_pa(new);
+		copy_pages(pa_to_kva(pa), pa_to_kva(pte_pa(pte)), PAGE_SIZE);
+		pte_install(p, pte_mkleaf(pa, vma_prot(vma)));
+		old[n++] = pg;
+	}
+	mm->cow_window = want;
+	mm->cow_next = va + (n + 1) * PAGE_SIZE;
+	if (n == 0)
+		return;
+	/* As in cow_copy(): no stale entry may outlive our references. */
+	mm_flush_range(mm, va + PAGE_SIZE, mm->cow_next);
+	vm_events[cpu_id()][EV_COW_AHEAD] += n;
+	while (n--)
+		page_put(old[n]);
+}
+
+/*
+ * Shared: gives this mapping its own copy, and copies ahead when the store
+ * continues a stream (above). FAULT_OK, or FAULT_OOM with the PTE
+ * untouched. mm->lock held on entry and exit.
  */
 static enum fault_result cow_copy(struct mm *mm, struct vma *vma, u64 va,
 				  pte_t *ptep, struct page *old)
@@ -107,6 +178,12 @@ static enum fault_result cow_copy(struct mm *mm, struct vma *vma, u64 va,
 	mm_flush_page(mm, va);
 	page_put(old);
 	vm_event_inc(EV_COW_COPY);
+	if (va == mm->cow_next) {
+		cow_copy_ahead(mm, vma, va, ptep);
+	} else { /* not a stream (yet) */
+		mm->cow_window = 0;
+		mm->cow_next = va + PAGE_SIZE;
+	}
 	return FAULT_OK;
 }
 

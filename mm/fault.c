@@ -178,9 +178,9 @@ file_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep,
  * A fault on an empty PTE: chooses how the page comes into being by the
  * kind of VMA. mm->lock held on entry and exit.
  */
-static enum fault_result fault_missing(struct mm *mm, struct vma *vma, u64 va,
-				       pte_t *ptep, unsigned access,
-				       struct fill_request *need)
+static inline __attribute__((always_inline)) enum fault_result
+fault_missing(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep,
+	      unsigned access, struct fill_request *need)
 {
 	if (vma->file)
 		return file_fault(mm, vma, va, ptep, access, need);
@@ -225,8 +225,8 @@ static inline bool pte_permits(pte_t pte, unsigned access)
 }
 
 /* One pass of the dispatcher; see the top of the file. mm->lock held on
- * entry and exit. */
-static enum fault_result dispatch(struct mm *mm, u64 addr, unsigned access,
+ * entry and exit. Inline in handle_page_fault(): one frame for the pass. */
+static inline __attribute__((always_inline)) enum fault_result dispatch(struct mm *mm, u64 addr, unsigned access,
 				  struct fill_request *need)
 {
 	u64 va = ALIGN_DOWN(addr, PAGE_SIZE);

@@ -54,6 +54,7 @@ void page_array_init(const struct mem_region *banks, int n,
  */
 enum vm_event {
 	EV_COW_COPY, EV_COW_REUSE, EV_ZERO_FILL,
+	EV_COW_AHEAD, /* pages copy-ahead copied (cow.c), not faults */
 	EV_THP_MAP, EV_THP_COPY, EV_THP_SPLIT,
 	EV_FILE_FAULT,
 	EV_PT_REUSE, EV_PT_COPY, /* shared tables taken back, copied */
@@ -117,6 +118,11 @@ static inline u64 mm_other_cpus(struct mm *mm)
  * size) (size ~0: everything), none when others is empty; returns when
  * they have flushed. */
 void mm_shootdown(u64 others, u64 start, u64 size);
+
+/* Flushes [start, end) from every hart that may cache mm's translations,
+ * with at most one remote request (a long range: all of mm). mm->lock
+ * held. */
+void mm_flush_range(struct mm *mm, u64 start, u64 end);
 
 /* Inline: a COW copy flushes one page, and usually no other hart runs mm. */
 static inline void mm_flush_page(struct mm *mm, u64 va)

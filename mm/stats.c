@@ -73,6 +73,7 @@ void mem_get_stats(struct mem_stats *st)
 	st->free_pages = free_page_count();
 	st->reserved_pages = reserved_page_count();
 	st->cow_copy_faults = vm_event_sum(EV_COW_COPY);
+	st->cow_ahead_pages = vm_event_sum(EV_COW_AHEAD);
 	st->cow_reuse_faults = vm_event_sum(EV_COW_REUSE);
 	st->zero_fill_faults = vm_event_sum(EV_ZERO_FILL);
 	st->shared_pages = shared_user_pages() + shared_table_pages();

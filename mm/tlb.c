@@ -87,7 +87,8 @@ void mm_flush_all(struct mm *mm)
 /* Above this many pages a range flush becomes a full one. */
 #define FLUSH_RANGE_PAGES 32
 
-static void flush_range(struct mm *mm, u64 start, u64 end)
+/* Contract in internal.h. */
+void mm_flush_range(struct mm *mm, u64 start, u64 end)
 {
 	u64 va;
 
@@ -125,7 +126,7 @@ static void batch_release(struct tlb_batch *b)
 	int i;
 
 	if (b->start < b->end)
-		flush_range(b->mm, b->start, b->end);
+		mm_flush_range(b->mm, b->start, b->end);
 	for (i = 0; i < b->n; i++) {
 		void *p = (void *)(b->items[i] & ~3UL);
 

@@ -225,6 +225,7 @@ SYSCALL(memstat)
 	ms.tlb_shootdowns = st.tlb_shootdowns;
 	ms.tlb_shootdown_harts = st.tlb_shootdown_harts;
 	ms.pt_pages = st.pt_pages;
+	ms.cow_ahead_pages = st.cow_ahead_pages;
 	ms.nproc = proc_count(&ms.nthreads);
 	return copy_to_user(a[0], &ms, sizeof(ms));
 }

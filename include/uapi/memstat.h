@@ -22,6 +22,7 @@ struct memstat {
 	unsigned long tlb_shootdown_harts; /* harts they went to, summed */
 	unsigned long nthreads;   /* threads (the processes' and kernel ones) */
 	unsigned long pt_pages;   /* page-table pages in use, the kernel's too */
+	unsigned long cow_ahead_pages; /* COW pages copied ahead of a store */
 };
 
 #define PROCINFO_NAME 16

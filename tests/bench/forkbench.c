@@ -37,7 +37,11 @@
  *                      system-wide pt_pages across the fork, with the child
  *                      held in a read of a pipe until it is counted.
  *   cow_copy_fault     one store to a page shared with another process,
- *                      per page (the child stores, the parent keeps it).
+ *                      per page (the child stores, the parent keeps it),
+ *                      the top page first: one fault per page.
+ *   cow_copy_stream    the same from the bottom page up: a stream of
+ *                      stores, which the kernel may serve with fewer
+ *                      faults by copying pages ahead (mm/cow.c).
  *   cow_reuse_fault    one store to a COW page nobody else shares any more
  *                      (the child has read every page and exited), per
  *                      page.
@@ -326,27 +330,46 @@ static void bench_fork(int mib, int touch, int small, int reps)
 	report_us(name, median(s, reps));
 }
 
+/* Stores one byte into every page of [p, p + size), the top page first. */
+static void touch_pages_down(char *p, unsigned long size, char val)
+{
+	unsigned long off;
+
+	for (off = size; off > 0; off -= PGSIZE)
+		((volatile char *)p)[off - PGSIZE] = val;
+}
+
 /*
  * Child side of the copy-fault measurement: stores to every heap page
  * (each store a COW copy on the COW kernel), sends the time taken and the
- * number of copy faults through fd, and exits.
+ * number of copy faults through fd, and exits. down: from the top page
+ * down, so that every store takes a fault of its own (copy-ahead, in
+ * mm/cow.c, follows stores that go up); else from the bottom up, a stream
+ * that copy-ahead serves with fewer faults.
  */
-static void copy_child(int fd)
+static void copy_child(int fd, int down)
 {
 	unsigned long r[2], c0, t0;
 
 	c0 = counter_copy();
 	t0 = now();
-	touch_pages(heap, heap_size, 4);
+	if (down)
+		touch_pages_down(heap, heap_size, 4);
+	else
+		touch_pages(heap, heap_size, 4);
 	r[0] = now() - t0;
 	r[1] = counter_copy() - c0;
 	write(fd, r, sizeof(r));
 	exit(0);
 }
 
-/* cow_copy_fault: per page, median over reps, child storing to shared pages. */
-static void bench_copy_fault(int reps)
+/*
+ * cow_copy_fault (down) and cow_copy_stream: per page, median over reps,
+ * child storing to shared pages.
+ */
+static void bench_copy_fault(int reps, int down)
 {
+	const char *name = down ? "cow_copy_fault" : "cow_copy_stream";
 	unsigned long s[MAX_REPS], r[2], faults = 0;
 	int i, fds[2], pid;
 
@@ -358,7 +381,7 @@ static void bench_copy_fault(int reps)
 		pid = fork_or_exit();
 		if (pid == 0) {
 			close(fds[0]);
-			copy_child(fds[1]);
+			copy_child(fds[1], down);
 		}
 		if (read(fds[0], r, sizeof(r)) != sizeof(r)) {
 			printf("# forkbench: short read from copy child\n");
@@ -371,8 +394,8 @@ static void bench_copy_fault(int reps)
 	}
 	close(fds[0]);
 	close(fds[1]);
-	report_per_page("cow_copy_fault", median(s, reps), heap_size / PGSIZE);
-	printf("bench: cow_copy_fault_count %lu faults\n", faults);
+	report_per_page(name, median(s, reps), heap_size / PGSIZE);
+	printf("bench: %s_count %lu faults\n", name, faults);
 }
 
 /* Loads one byte from every page of [p, p + size). */
@@ -579,9 +602,9 @@ static int wanted_big(const char *filter, const char *name)
  * GROUP runs one group only, for profiling: fork_lat_<N>m, touchall_<N>m
  * (N = 0, 1, 8, 32), fork_lat_32m_4k, touchall_32m_4k, pt_pages (0 and 32
  * MiB), clock_read, faults (copy, reuse, present, zero-fill 4 KiB and
- * 2 MiB; cow_copy_fault and zero_fill_fault alone), forkexec_0m,
- * forkexec_32m, or none (only the clock probe). With
- * no GROUP all of these run. The 512 MiB measurements (fork_lat_512m,
+ * 2 MiB; cow_copy_fault, cow_copy_stream and zero_fill_fault alone),
+ * forkexec_0m, forkexec_32m, or none (only the clock probe). With no GROUP
+ * all of these run. The 512 MiB measurements (fork_lat_512m,
  * fork_lat_512m_4k, pt_pages_512m) run only when asked for, one by one or
  * all three as GROUP big (which times fork_lat_0m once more first, for
  * ratios within one boot), and need about 600 MiB of free memory.
@@ -617,7 +640,11 @@ int main(int argc, char *argv[])
 	}
 	if (wanted(filter, "faults") || wanted_one(filter, "cow_copy_fault")) {
 		heap_set(8 * MIB, 1);
-		bench_copy_fault(reps);
+		bench_copy_fault(reps, 1);
+	}
+	if (wanted(filter, "faults") || wanted_one(filter, "cow_copy_stream")) {
+		heap_set(8 * MIB, 1);
+		bench_copy_fault(reps, 0);
 	}
 	if (wanted(filter, "faults")) {
 		bench_reuse_fault(reps);

@@ -14,7 +14,8 @@
  *
  * Each round the root runs a tree of processes. Every node, driven by a
  * generator seeded with (SEED, node), does random steps: stores into
- * random chunks (copy-on-write faults on 4 KiB and 2 MiB pages), read()
+ * random chunks (copy-on-write faults on 4 KiB and 2 MiB pages; a run of
+ * chunks is stored going up, a stream that copy-ahead serves), read()
  * from a pipe or a file into its chunks (the kernel breaking COW in
  * copy_to_user), sbrk shrinks and regrows (splitting 2 MiB pages; regrown
  * memory must be zero), forks (children inherit the view), waits, full

@@ -81,6 +81,17 @@ __attribute__((unused)) static long free_pages(void)
 }
 
 /*
+ * Pages a COW store copied: by its copy fault, or ahead of one (a stream
+ * of stores going up, mm/cow.c). Where every page is written, this is
+ * the same count with copy-ahead on or off.
+ */
+__attribute__((unused)) static unsigned long
+pages_copied(const struct memstat *ms)
+{
+	return ms->cow_copy_faults + ms->cow_ahead_pages;
+}
+
+/*
  * Runs fn(arg) in a child process and returns the child's exit status as
  * wait() reports it (fn normally exits itself; if it returns, the child
  * exits 0). Returns -1000 if fork or wait fail.

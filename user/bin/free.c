@@ -1,7 +1,8 @@
 /*
  * free: shows memory use from the kernel's counters (memstat).
  *
- *   free        pages and MiB: total, used, free; shared pages; fault counts
+ *   free        pages and MiB: total, used, free; shared, cache and
+ *               page-table pages; fault counts
  */
 #include "kernel/types.h"
 #include "user/user.h"
@@ -37,7 +38,9 @@ int main(int argc, char *argv[])
 	show("free", ms.free_pages);
 	show("shared (COW)", ms.shared_pages);
 	show("page cache", ms.cache_pages);
+	show("page tables", ms.pt_pages);
 	printf("%-18s %8lu\n", "COW copy faults", ms.cow_copy_faults);
+	printf("%-18s %8lu\n", "  copied ahead", ms.cow_ahead_pages);
 	printf("%-18s %8lu\n", "COW reuse faults", ms.cow_reuse_faults);
 	printf("%-18s %8lu\n", "zero-fill faults", ms.zero_fill_faults);
 	printf("%-18s %8lu\n", "2 MiB blocks free", ms.huge_free);
