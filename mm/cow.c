@@ -139,7 +139,10 @@ cow_copy_ahead(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep)
 		if (!pte_valid(pte) || !pte_cow(pte))
 			break;
 		pg = pa_to_page(pte_pa(pte));
-		if (page_refcount(pg) < 2 || !(new = alloc_page(0)))
+		if (page_refcount(pg) < 2) /* ours alone: a reuse fault's */
+			break;
+		new = alloc_page(0);
+		if (!new)
 			break;
 		pa = page_to_pa(new);
 		copy_pages(pa_to_kva(pa), pa_to_kva(pte_pa(pte)), PAGE_SIZE);
