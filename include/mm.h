@@ -196,7 +196,7 @@ struct mem_stats {
 	u64 tlb_shootdowns; /* remote TLB flush requests (one per operation) */
 	u64 tlb_shootdown_harts; /* harts those requests went to, summed */
 	u64 pt_pages;       /* page-table pages in use right now, kernel's too */
-	u64 cow_ahead_pages; /* COW pages copied ahead of a store (event count) */
+	u64 cow_ahead_pages; /* COW pages copied ahead of a store (events) */
 };
 void mem_get_stats(struct mem_stats *st);
 u64 free_page_count(void);

@@ -226,8 +226,8 @@ static inline bool pte_permits(pte_t pte, unsigned access)
 
 /* One pass of the dispatcher; see the top of the file. mm->lock held on
  * entry and exit. Inline in handle_page_fault(): one frame for the pass. */
-static inline __attribute__((always_inline)) enum fault_result dispatch(struct mm *mm, u64 addr, unsigned access,
-				  struct fill_request *need)
+static inline __attribute__((always_inline)) enum fault_result
+dispatch(struct mm *mm, u64 addr, unsigned access, struct fill_request *need)
 {
 	u64 va = ALIGN_DOWN(addr, PAGE_SIZE);
 	enum fault_result r;

@@ -94,10 +94,11 @@ static inline unsigned vma_prot(const struct vma *vma)
 }
 
 /*
- * tlb.c. mm_flush_page(): flushes va from every hart that may cache mm's
- * translations (this one, and ONE remote request for the others).
- * mm_flush_all(): the same for all of mm (after a fork write-protected the
- * parent). Both return when every hart has flushed. mm->lock held.
+ * mm_flush_page() (inline, below): flushes va from every hart that may
+ * cache mm's translations (this one, and ONE remote request for the
+ * others). tlb.c's mm_flush_all(): the same for all of mm (after a fork
+ * write-protected the parent). Both return when every hart has flushed.
+ * mm->lock held.
  */
 void mm_flush_all(struct mm *mm);
 

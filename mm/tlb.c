@@ -9,7 +9,8 @@
  * or the page table that held it, can be used for anything else:
  *
  *   - one page (a COW copy, a 2 MiB leaf copied or split): mm_flush_page()
- *     (internal.h);
+ *     (internal.h); the few pages after it that a copy-ahead replaced:
+ *     mm_flush_range();
  *   - everything (fork's write-protect): mm_flush_all();
  *   - a range that goes away (sbrk shrink, unmap): a struct tlb_batch
  *     collects the pages and tables the range held, one flush covers the

@@ -135,7 +135,8 @@ static int run(enum mode m, long counts[2])
 		child(m, fds[1]);
 	}
 	close(fds[1]);
-	if (pid < 0 || read(fds[0], counts, 2 * sizeof(long)) != 2 * sizeof(long))
+	if (pid < 0 ||
+	    read(fds[0], counts, 2 * sizeof(long)) != 2 * sizeof(long))
 		counts[0] = counts[1] = -1;
 	close(fds[0]);
 	if (pid < 0 || wait(&status) != pid)
