@@ -15,7 +15,9 @@
  *                             for anything else (the stages below find a
  *                             private table)
  *   look at the entry (either size):
- *     store, COW bit       -> cow_fault() in cow.c, or huge_cow_fault() in
+ *     store, COW bit       -> cow_fault() in cow.c (which copies the next
+ *                             pages too when the stores go up in a
+ *                             stream: copy-ahead), or huge_cow_fault() in
  *                             huge.c for a 2 MiB leaf
  *     not present          -> fault_missing() picks by the VMA's kind
  *                             (4 KiB only):
