@@ -619,11 +619,13 @@ int main(int argc, char *argv[])
 		rng = rng_make(seed, r);
 		node_main();
 		m1 = fuzz_memstat();
-		diag("round %lu: heap with %lu 2 MiB pages; %lu COW copies, "
-		     "%lu reuses, "
+		diag("round %lu: heap with %lu 2 MiB pages; %lu COW copies "
+		     "(%lu of them ahead), %lu reuses, "
 		     "%lu 2 MiB copies, %lu splits",
 		     (unsigned long)r, m0.thp_mapped - ms.thp_mapped,
-		     m1.cow_copy_faults - m0.cow_copy_faults,
+		     m1.cow_copy_faults - m0.cow_copy_faults +
+			     m1.cow_ahead_pages - m0.cow_ahead_pages,
+		     m1.cow_ahead_pages - m0.cow_ahead_pages,
 		     m1.cow_reuse_faults - m0.cow_reuse_faults,
 		     m1.thp_copies - m0.thp_copies,
 		     m1.thp_splits - m0.thp_splits);
