@@ -71,8 +71,8 @@ static bool access_allowed(const struct vma *vma, unsigned access)
 
 /* Maps a zeroed page at va: FAULT_OK or FAULT_OOM. mm->lock held on entry
  * and exit. */
-static enum fault_result demand_zero(struct mm *mm, struct vma *vma, u64 va,
-				     pte_t *ptep)
+static inline __attribute__((always_inline)) enum fault_result
+demand_zero(struct mm *mm, struct vma *vma, u64 va, pte_t *ptep)
 {
 	struct page *pg = alloc_page(0);
 	phys_addr_t pa;
